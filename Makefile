@@ -1,0 +1,54 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+
+export DJANGO_DEBUG ?= 1
+
+.PHONY: run test lint fmt schema messages makemessages bench check venv clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is required") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+messages: venv
+	$(PY) manage.py compilemessages --ignore $(VENV) >/dev/null
+
+## Start everything: web on http://127.0.0.1:8000, Celery worker and beat, embedded Redis.
+run: venv messages
+	$(PY) -m rehab.stack
+
+## The whole test suite (SQLite + embedded Redis, or DATABASE_URL / REDIS_URL when set).
+test: venv messages
+	DJANGO_DEBUG=0 $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: venv
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+schema: venv
+	DJANGO_DEBUG=0 DJANGO_SETTINGS_MODULE=rehab.settings_test $(PY) manage.py spectacular --file var/schema.yml --validate --fail-on-warn
+
+check: venv
+	DJANGO_DEBUG=0 DJANGO_SETTINGS_MODULE=rehab.settings_test $(PY) manage.py makemigrations --check --dry-run
+
+makemessages: venv
+	$(PY) manage.py makemessages -l nl --ignore '$(VENV)/*' --ignore 'tests/*' --ignore 'bench/*' --no-obsolete
+	$(PY) manage.py makemessages -l nl -d djangojs --ignore '$(VENV)/*' --ignore 'staticfiles/*' --no-obsolete
+
+bench: venv messages
+	DJANGO_DEBUG=0 $(PY) -m bench
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

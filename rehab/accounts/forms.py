@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from rehab.accounts.fields import validate_timezone
+from rehab.accounts.models import Language
+from rehab.accounts.services import user_welcome
+
+
+class SignupForm(forms.Form):
+    """Extra sign-up fields, used by allauth's signup form (ACCOUNT_SIGNUP_FORM_CLASS)."""
+
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    timezone = forms.CharField(
+        label=_("Time zone"),
+        max_length=64,
+        initial="Europe/Amsterdam",
+        validators=[validate_timezone],
+        help_text=_("Filled in from your browser; change it if it is wrong."),
+    )
+    health_data_consent = forms.BooleanField(
+        label=_(
+            "I agree that my pain scores, training logs and answers are processed to "
+            "plan my rehabilitation, as described in the privacy notice."
+        ),
+        required=True,
+    )
+
+    def signup(self, request, user):
+        user.language = self.cleaned_data["language"]
+        user.timezone = self.cleaned_data["timezone"]
+        user.health_data_consent_at = timezone.now()
+        user.privacy_notice_version = settings.PRIVACY_NOTICE_VERSION
+        user.save(
+            update_fields=[
+                "language",
+                "timezone",
+                "health_data_consent_at",
+                "privacy_notice_version",
+            ]
+        )
+        user_welcome(user=user)

@@ -1,0 +1,15 @@
+"""The one API router, mounted at /api/v1/. Each app registers its viewsets here."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from rehab.accounts.api import views as account_views
+
+router = DefaultRouter()
+
+urlpatterns = [
+    path("auth/register/", account_views.RegisterView.as_view(), name="register"),
+    path("auth/token/", account_views.TokenView.as_view(), name="token"),
+    path("me/", account_views.MeView.as_view(), name="me"),
+    path("", include(router.urls)),
+]

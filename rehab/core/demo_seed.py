@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+
+from rehab.accounts.models import CareLink, User
+from rehab.accounts.services import carelink_activate, user_create
+from rehab.core.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+
+@transaction.atomic
+def demo_seed() -> int:
+    """Create the demo cast once; running it again changes nothing."""
+    created = 0
+    users = {}
+    for account in DEMO_ACCOUNTS:
+        user = User.objects.filter(email=account["email"]).first()
+        if user is None:
+            user = user_create(
+                email=account["email"],
+                password=DEMO_PASSWORD,
+                role=account["role"],
+                language=account["language"],
+                timezone_name=account["timezone"],
+                health_data_consent=account["role"] == "runner",
+                privacy_notice_version=settings.PRIVACY_NOTICE_VERSION,
+                first_name=account["first_name"],
+                is_staff=account["staff"],
+                is_superuser=account["staff"],
+            )
+            created += 1
+        _verify_email(user)
+        users[account["label"]] = user
+    link, _ = CareLink.objects.get_or_create(
+        physio=users["physio"],
+        runner=users["runner"],
+        status__in=[CareLink.Status.PENDING, CareLink.Status.ACTIVE],
+        defaults={"status": CareLink.Status.PENDING},
+    )
+    carelink_activate(link=link)
+    return created
+
+
+def _verify_email(user: User) -> None:
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.update_or_create(
+        user=user,
+        email=user.email,
+        defaults={"verified": True, "primary": True},
+    )
