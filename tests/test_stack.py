@@ -53,8 +53,11 @@ def test_stack_serves_pages_and_ctrl_c_stops_every_process(tmp_path):
         REHAB_VAR_DIR=str(tmp_path),
     )
     process = subprocess.Popen(
-        [sys.executable, "-m", "rehab.stack"], cwd=ROOT, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [sys.executable, "-m", "rehab.stack"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
