@@ -22,6 +22,8 @@ from rehab.core.config import (
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("REHAB_VAR_DIR", str(BASE_DIR / "var")))
+# The SQLite file, local mail and beat state live here; create it so a fresh clone works.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 
