@@ -3,6 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from programs.logbook.api import views as logbook_views
 from rehab.accounts.api import views as account_views
 
 router = DefaultRouter()
@@ -11,5 +12,6 @@ urlpatterns = [
     path("auth/register/", account_views.RegisterView.as_view(), name="register"),
     path("auth/token/", account_views.TokenView.as_view(), name="token"),
     path("me/", account_views.MeView.as_view(), name="me"),
+    path("screening/", logbook_views.ScreeningView.as_view(), name="screening"),
     path("", include(router.urls)),
 ]

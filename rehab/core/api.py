@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils import translation
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from rehab.core.errors import ApplicationError
@@ -63,3 +65,22 @@ def exception_handler(exc, context):
         code = "invalid"
     response.data = {"error": {"code": code, "message": message, "fields": fields}}
     return response
+
+
+class UserLanguageMixin:
+    """Answer in the signed-in user's language.
+
+    DRF authenticates inside the view, after the middleware ran, so the profile's
+    language is activated here; anonymous callers get their Accept-Language.
+    """
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        user = request.user
+        if user is not None and user.is_authenticated:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
+
+
+class ApiView(UserLanguageMixin, APIView):
+    """Base class for the project's API views."""

@@ -11,13 +11,13 @@ from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed, ValidationError
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
-from rest_framework.views import APIView
 
 from rehab.accounts.api.serializers import MeSerializer, RegisterInput, TokenInput, TokenOutput
 from rehab.accounts.services import user_create, user_update_profile
+from rehab.core.api import ApiView
 
 
-class RegisterView(APIView):
+class RegisterView(ApiView):
     """Runner self-registration."""
 
     permission_classes = [permissions.AllowAny]
@@ -42,7 +42,7 @@ class RegisterView(APIView):
         return Response(MeSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
-class TokenView(APIView):
+class TokenView(ApiView):
     """Exchange email and password for an API token."""
 
     permission_classes = [permissions.AllowAny]
@@ -65,7 +65,7 @@ class TokenView(APIView):
         return Response({"token": token.key})
 
 
-class MeView(APIView):
+class MeView(ApiView):
     """The signed-in user's profile."""
 
     @extend_schema(responses={200: MeSerializer})
