@@ -124,6 +124,13 @@ ITB_FEATURES = {
     "downhill_hurts": _("Is it worse running downhill?"),
 }
 
+CONDITION_LABELS = {
+    "gluteal_tendinopathy": _("Gluteal tendinopathy (greater trochanteric pain syndrome)"),
+    "proximal_itbs": _("Iliotibial band syndrome, hip end"),
+    "lateral_hip_pain": _("Lateral hip pain, cautious general pathway"),
+    "prevention": _("Prevention and maintenance for healthy runners"),
+}
+
 CONDITION_SOURCES = {
     "gluteal_tendinopathy": ("grimaldi2015_review", "grimaldi2017_tests"),
     "proximal_itbs": ("pegrum2019_itbs", "fredericson2006_itbs"),
