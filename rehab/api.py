@@ -7,6 +7,7 @@ from programs.logbook.api import views as logbook_views
 from rehab.accounts.api import views as account_views
 
 router = DefaultRouter()
+router.register("invitations", account_views.InvitationViewSet, basename="invitation")
 
 urlpatterns = [
     path("auth/register/", account_views.RegisterView.as_view(), name="register"),

@@ -4,12 +4,14 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from rehab.accounts import views as account_views
 from rehab.core import views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", views.set_language, name="set_language"),
+    path("invite/<str:token>/", account_views.invitation_landing, name="invitation"),
     path("accounts/", include("allauth.urls")),
     path("", include("programs.logbook.urls")),
     path("admin/", admin.site.urls),

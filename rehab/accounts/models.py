@@ -153,3 +153,37 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} {self.action} {self.object_type}"
+
+
+class InvitationQuerySet(models.QuerySet):
+    def open(self, now):
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now)
+
+
+class Invitation(BaseModel):
+    """A physiotherapist's invitation to a runner. Only a hash of the token is stored."""
+
+    physio = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="invitations_sent", verbose_name=_("physio")
+    )
+    email = models.EmailField(_("email address"))
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations_accepted"
+    )
+    care_link = models.ForeignKey(
+        CareLink, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations"
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.physio} → {self.email}"

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import secrets
+
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from rehab.accounts.models import AccessLog, CareLink, Role, User
+from rehab.accounts.models import AccessLog, CareLink, Invitation, Role, User
 from rehab.core.errors import ApplicationError
 from rehab.notifications.services import email_enqueue
 
@@ -70,7 +75,7 @@ def carelink_activate(*, link: CareLink) -> CareLink:
     link = CareLink.objects.select_for_update().get(pk=link.pk)
     if link.status == CareLink.Status.ENDED:
         raise ApplicationError(
-            "This link has ended; ask your physiotherapist for a new invitation."
+            _("This link has ended; ask your physiotherapist for a new invitation.")
         )
     if link.status == CareLink.Status.ACTIVE:
         return link
@@ -104,3 +109,101 @@ def access_log_record(
         object_id=str(object_id),
         path=path[:255],
     )
+
+
+INVITATION_VALID_FOR = dt.timedelta(days=14)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def invitation_create(*, physio: User, email: str) -> tuple[Invitation, str]:
+    """Invite a runner by email. Returns the invitation and the one-time token.
+
+    The email carries only a link; the runner consents when accepting.
+    """
+    if not physio.is_physio:
+        raise ApplicationError(_("Only physiotherapists can invite runners."))
+    email = User.objects.normalize_email(email).lower()
+    if email == physio.email:
+        raise ApplicationError(
+            _("You cannot invite yourself."), fields={"email": [_("Not yourself.")]}
+        )
+    existing = User.objects.filter(email=email).first()
+    if existing is not None and not existing.is_runner:
+        raise ApplicationError(
+            _("This address belongs to a physiotherapist account."),
+            fields={"email": [_("Not a runner account.")]},
+        )
+    if (
+        existing is not None
+        and CareLink.objects.active().filter(physio=physio, runner=existing).exists()
+    ):
+        raise ApplicationError(
+            _("This runner is already linked to you."), fields={"email": [_("Already linked.")]}
+        )
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        physio=physio,
+        email=email,
+        token_hash=_token_hash(token),
+        expires_at=timezone.now() + INVITATION_VALID_FOR,
+    )
+    email_enqueue(
+        to=email,
+        template="invitation",
+        context={
+            "physio_name": physio.get_full_name() or physio.email,
+            "accept_path": f"/invite/{token}/",
+        },
+        language=existing.language if existing else physio.language,
+        recipient=existing,
+        dedupe_key=f"invitation:{invitation.pk}",
+    )
+    return invitation, token
+
+
+def invitation_find(*, token: str) -> Invitation | None:
+    """The open invitation for a token, or None when unknown, used, revoked or expired."""
+    return (
+        Invitation.objects.open(timezone.now())
+        .select_related("physio")
+        .filter(token_hash=_token_hash(token))
+        .first()
+    )
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, runner: User) -> CareLink:
+    """The runner accepts and consents: the link becomes active at once."""
+    invitation = invitation_find(token=token)
+    if invitation is None:
+        raise ApplicationError(_("This invitation is no longer valid."))
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise ApplicationError(_("This invitation has already been used."))
+    if not runner.is_runner:
+        raise ApplicationError(_("Only a runner account can accept an invitation."))
+    link = (
+        CareLink.objects.filter(physio=invitation.physio, runner=runner)
+        .exclude(status=CareLink.Status.ENDED)
+        .first()
+    ) or CareLink.objects.create(physio=invitation.physio, runner=runner)
+    link = carelink_activate(link=link)
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = runner
+    invitation.care_link = link
+    invitation.save(update_fields=["accepted_at", "accepted_by", "care_link", "updated_at"])
+    return link
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, physio: User) -> Invitation:
+    if invitation.physio_id != physio.pk:
+        raise ApplicationError(_("Not your invitation."))
+    if invitation.accepted_at is None and invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at", "updated_at"])
+    return invitation

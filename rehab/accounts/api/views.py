@@ -5,16 +5,33 @@ from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, status
+from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
 from rest_framework.exceptions import AuthenticationFailed, ValidationError
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
-from rehab.accounts.api.serializers import MeSerializer, RegisterInput, TokenInput, TokenOutput
-from rehab.accounts.services import user_create, user_update_profile
-from rehab.core.api import ApiView
+from rehab.accounts.api.serializers import (
+    CareLinkOutput,
+    InvitationAcceptInput,
+    InvitationInput,
+    InvitationOutput,
+    MeSerializer,
+    RegisterInput,
+    TokenInput,
+    TokenOutput,
+)
+from rehab.accounts.models import Invitation
+from rehab.accounts.services import (
+    invitation_accept,
+    invitation_create,
+    invitation_revoke,
+    user_create,
+    user_update_profile,
+)
+from rehab.core.api import ApiView, UserLanguageMixin
 
 
 class RegisterView(ApiView):
@@ -78,3 +95,51 @@ class MeView(ApiView):
         data.is_valid(raise_exception=True)
         user = user_update_profile(user=request.user, **data.validated_data)
         return Response(MeSerializer(user).data)
+
+
+class IsPhysio(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and request.user.is_physio)
+
+
+class IsRunner(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and request.user.is_runner)
+
+
+class InvitationViewSet(
+    UserLanguageMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """A physiotherapist's invitations: invite a runner by email, list, withdraw."""
+
+    serializer_class = InvitationOutput
+    permission_classes = [IsPhysio]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Invitation.objects.none()
+        return Invitation.objects.filter(physio=self.request.user).order_by("-created_at")
+
+    @extend_schema(request=InvitationInput, responses={201: InvitationOutput})
+    def create(self, request, *args, **kwargs):
+        data = InvitationInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        invitation, _token = invitation_create(
+            physio=request.user, email=data.validated_data["email"]
+        )
+        return Response(InvitationOutput(invitation).data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance):
+        invitation_revoke(invitation=instance, physio=self.request.user)
+
+    @extend_schema(request=InvitationAcceptInput, responses={200: CareLinkOutput})
+    @action(detail=False, methods=["post"], permission_classes=[IsRunner])
+    def accept(self, request):
+        data = InvitationAcceptInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        link = invitation_accept(token=data.validated_data["token"], runner=request.user)
+        return Response(CareLinkOutput(link).data)
