@@ -13,6 +13,8 @@ urlpatterns = [
     path("auth/register/", account_views.RegisterView.as_view(), name="register"),
     path("auth/token/", account_views.TokenView.as_view(), name="token"),
     path("me/", account_views.MeView.as_view(), name="me"),
+    path("me/export/", account_views.MeExportView.as_view(), name="me-export"),
+    path("me/erase/", account_views.MeEraseView.as_view(), name="me-erase"),
     path("screening/", logbook_views.ScreeningView.as_view(), name="screening"),
     path("", include(router.urls)),
 ]

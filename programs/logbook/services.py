@@ -41,6 +41,7 @@ def screening_submit(*, runner: User, answers: ScreeningAnswers) -> Screening:
                 context={"runner_name": runner.get_full_name() or runner.email},
                 language=physio.language,
                 recipient=physio,
+                about=runner,
                 dedupe_key=f"screening-referral:{screening.pk}:{physio.pk}",
             )
     return screening

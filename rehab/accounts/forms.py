@@ -43,3 +43,30 @@ class SignupForm(forms.Form):
             ]
         )
         user_welcome(user=user)
+
+
+class ProfileForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    timezone = forms.CharField(label=_("Time zone"), max_length=64, validators=[validate_timezone])
+
+
+class EraseAccountForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that my account and all my data will be deleted for good."),
+        required=True,
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("That password is not correct."))
+        return password

@@ -34,6 +34,15 @@ class OutboundEmail(BaseModel):
         blank=True,
         related_name="outbound_emails",
     )
+    # The person an email is about (e.g. the runner in an alert to a physio): erasing
+    # that person's account removes such emails too.
+    about = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="emails_about",
+    )
     to = models.EmailField()
     template = models.CharField(max_length=100)
     context = models.JSONField(default=dict, blank=True)

@@ -42,6 +42,7 @@ def email_enqueue(
     context: dict,
     language: str,
     recipient=None,
+    about=None,
     dedupe_key: str | None = None,
 ) -> OutboundEmail:
     """Store an email in the outbox and hand it to a worker once the transaction commits.
@@ -61,6 +62,7 @@ def email_enqueue(
                     context=context,
                     language=language,
                     recipient=recipient,
+                    about=about,
                     dedupe_key=dedupe_key,
                 )
         except IntegrityError:

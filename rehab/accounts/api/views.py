@@ -3,9 +3,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, permissions, status, viewsets
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
@@ -24,6 +26,7 @@ from rehab.accounts.api.serializers import (
     TokenOutput,
 )
 from rehab.accounts.models import Invitation
+from rehab.accounts.privacy import user_data_export_csv_zip, user_data_export_json, user_erase
 from rehab.accounts.services import (
     invitation_accept,
     invitation_create,
@@ -143,3 +146,46 @@ class InvitationViewSet(
         data.is_valid(raise_exception=True)
         link = invitation_accept(token=data.validated_data["token"], runner=request.user)
         return Response(CareLinkOutput(link).data)
+
+
+class EraseInput(serializers.Serializer):
+    password = serializers.CharField(write_only=True, style={"input_type": "password"})
+
+
+class MeEraseView(ApiView):
+    """Delete the account and everything stored about it (needs the password)."""
+
+    @extend_schema(request=EraseInput, responses={204: None})
+    def post(self, request):
+        data = EraseInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        if not request.user.check_password(data.validated_data["password"]):
+            raise ValidationError({"password": [_("That password is not correct.")]})
+        user_erase(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeExportView(ApiView):
+    """Everything stored about the signed-in user: JSON, or a zip of CSV files."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("kind", str, enum=["json", "csv"], required=False)],
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "application/zip"): OpenApiTypes.BINARY,
+        },
+    )
+    def get(self, request):
+        fmt = request.query_params.get("kind", "json")
+        if fmt not in {"json", "csv"}:
+            raise ValidationError({"kind": [_("Use json or csv.")]})
+        if fmt == "csv":
+            response = HttpResponse(
+                user_data_export_csv_zip(user=request.user), content_type="application/zip"
+            )
+        else:
+            response = HttpResponse(
+                user_data_export_json(user=request.user), content_type="application/json"
+            )
+        response["Cache-Control"] = "no-store"
+        return response
