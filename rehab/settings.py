@@ -137,6 +137,16 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Beat runs fixed UTC intervals only; per-runner local times are rows in the database.
 CELERY_BEAT_SCHEDULE = {
+    "notifications-dispatch-reminders": {
+        "task": "rehab.notifications.tasks.dispatch_due_reminders",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "notifications-sweep-reminders": {
+        "task": "rehab.notifications.tasks.sweep_reminders",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
     "notifications-sweep-outbox": {
         "task": "rehab.notifications.tasks.sweep_outbox",
         "schedule": 300.0,
@@ -294,4 +304,7 @@ LOGGING = {
 # --- Product ------------------------------------------------------------------
 PRIVACY_NOTICE_VERSION = "2026-11"
 HEALTHZ_WORKER_TIMEOUT = 1.0
+# Reminder kind -> "dotted.path(user=, local_date=) -> bool": whether it has anything to say
+# that day. A kind without an entry is always sent.
+REMINDER_RELEVANCE: dict[str, str] = {}
 ACCOUNT_SIGNUP_FORM_CLASS = "rehab.accounts.forms.SignupForm"

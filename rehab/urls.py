@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from rehab.accounts import views as account_views
 from rehab.core import views
+from rehab.notifications import views as notification_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,6 +14,11 @@ urlpatterns = [
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("invite/<str:token>/", account_views.invitation_landing, name="invitation"),
     path("settings/", account_views.settings_page, name="settings"),
+    path(
+        "reminders/unsubscribe/<str:token>/",
+        notification_views.unsubscribe,
+        name="reminder_unsubscribe",
+    ),
     path("settings/links/<int:pk>/end/", account_views.carelink_end_view, name="carelink_end"),
     path("settings/export.<str:fmt>", account_views.data_export, name="data_export"),
     path("settings/erase/", account_views.erase_account, name="erase_account"),

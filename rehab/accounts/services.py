@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from rehab.accounts.models import AccessLog, CareLink, Invitation, Role, User
 from rehab.core.errors import ApplicationError
+from rehab.notifications.reminders import reminder_schedules_reschedule
 from rehab.notifications.services import email_enqueue
 
 
@@ -62,10 +63,13 @@ def user_update_profile(*, user: User, **changes) -> User:
     unknown = set(changes) - allowed
     if unknown:
         raise ApplicationError(f"Cannot change: {', '.join(sorted(unknown))}")
+    timezone_changed = "timezone" in changes and changes["timezone"] != user.timezone
     for name, value in changes.items():
         setattr(user, name, value)
     user.full_clean(exclude=["password"])
     user.save(update_fields=list(changes))
+    if timezone_changed:
+        reminder_schedules_reschedule(user=user)
     return user
 
 

@@ -19,6 +19,9 @@ from rehab.accounts.services import (
     user_update_profile,
 )
 from rehab.core.errors import ApplicationError
+from rehab.notifications.forms import ReminderForm
+from rehab.notifications.models import ReminderKind
+from rehab.notifications.reminders import reminder_schedule_set
 
 
 @require_http_methods(["GET", "POST"])
@@ -48,17 +51,32 @@ def invitation_landing(request, token: str):
 @require_http_methods(["GET", "POST"])
 def settings_page(request):
     user = request.user
+    action = request.POST.get("action")
     form = ProfileForm(
-        request.POST if request.POST.get("action") == "profile" else None,
+        request.POST if action == "profile" else None,
         initial={
             "first_name": user.first_name,
             "language": user.language,
             "timezone": user.timezone,
         },
     )
+    reminder_form = ReminderForm(
+        request.POST if action == "reminders" else None, initial=ReminderForm.initial_for(user)
+    )
     if form.is_bound and form.is_valid():
         user_update_profile(user=user, **form.cleaned_data)
         messages.success(request, _("Your settings are saved."))
+        return redirect("settings")
+    if reminder_form.is_bound and reminder_form.is_valid():
+        data = reminder_form.cleaned_data
+        for kind in ReminderKind.values:
+            reminder_schedule_set(
+                user=user,
+                kind=kind,
+                local_time=data[f"{kind}_time"],
+                enabled=data[f"{kind}_enabled"],
+            )
+        messages.success(request, _("Your reminders are saved."))
         return redirect("settings")
     links = (
         CareLink.objects.filter(Q(runner=user) | Q(physio=user))
@@ -66,7 +84,9 @@ def settings_page(request):
         .select_related("physio", "runner")
         .order_by("created_at")
     )
-    return render(request, "accounts/settings.html", {"form": form, "links": links})
+    context = {"form": form, "reminder_form": reminder_form, "links": links}
+    status = 400 if (form.errors or reminder_form.errors) else 200
+    return render(request, "accounts/settings.html", context, status=status)
 
 
 @login_required

@@ -134,7 +134,7 @@ def test_settings_page_updates_profile_and_ends_links(client, runner, physio):
     bad = client.post(
         "/settings/", {"action": "profile", "language": "nl", "timezone": "Moon/Base"}
     )
-    assert bad.status_code == 200
+    assert bad.status_code == 400
     assert "timezone" in bad.context["form"].errors
 
     client.post(
