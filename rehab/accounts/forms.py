@@ -20,6 +20,7 @@ class SignupForm(forms.Form):
         initial="Europe/Amsterdam",
         validators=[validate_timezone],
         help_text=_("Filled in from your browser; change it if it is wrong."),
+        widget=forms.TextInput(attrs={"data-guess-timezone": "1", "autocomplete": "off"}),
     )
     health_data_consent = forms.BooleanField(
         label=_(
