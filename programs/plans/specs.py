@@ -204,6 +204,17 @@ class Policy:
     deload_volume_pct: int = 40  # within the 30-50 % band
     require_approval: bool = False
     locked_exercises: frozenset[str] = field(default_factory=frozenset)
+    # Added for the planner and the progression engine (all [I] proposals in the notes).
+    regress_volume_pct: int = 25  # red at the root or on a locked exercise: -20-30 % load/volume
+    run_cut_pct: int = 50  # red while running: cut the next run volume by ~50 % (§D2)
+    run_green_repeats: int = 2  # a walk-run stage is repeated twice green before stepping up (§F1b)
+    run_rebuild_pct: int = 10  # continuous running rebuilds ~10 % a week (§F1b R10)
+    deload_red_days: int = 2  # red on this many days within the 7-day window -> deload (§D2)
+    rising_weeks_red: int = 2  # weekly mean rising this many weeks running is red (§D2)
+    max_weekly_volume_increase_pct: int = 25  # bound on one evaluation's strength-volume rise
+    progress_max_rpe: float = 5.0  # progress only when effort at the target was <= 5/10 (§E)
+    hold_increment_seconds: int = 5  # hold-time scheme step (§E isometrics)
+    high_irritability_fewer_sets: int = 1  # sets removed in early phases when irritability is high
 
 
 # --- Sources -----------------------------------------------------------------------------
@@ -300,3 +311,183 @@ class PlanDraft:
     condition: str
     weeks: tuple[WeekDraft, ...]
     warnings: tuple[str, ...] = ()  # e.g. "no equipment for X; substituted Y"
+
+
+# --- Progression input: what the runner logged -------------------------------------------
+# Pain is NPRS 0..10. Red-flag codes are the screening codes (programs/logbook/screening.py
+# RED_FLAGS keys, e.g. "rest_or_night_pain", "limp_or_hip_drop"); any code stops the plan.
+
+
+@dataclass(frozen=True)
+class ExerciseLog:
+    """One exercise as done in a session."""
+
+    slot_key: str
+    exercise: str  # slug actually done
+    sets_done: int
+    reps_done: tuple[int, ...] = ()  # per set; for holds, holds per set
+    hold_seconds: int | None = None  # longest hold managed, for dosage "hold"
+    load_kg: float | None = None
+    rpe: float | None = None  # effort 0..10
+    pain_during: float = 0.0
+    pain_changed_movement: bool = False  # pain that changes the movement counts as red (§D2)
+
+
+@dataclass(frozen=True)
+class SessionLog:
+    """A strength or isometric session as logged."""
+
+    date: dt.date  # runner-local date
+    exercises: tuple[ExerciseLog, ...]
+    pain_after: float | None = None
+    completed: bool = True
+    single_leg_stance_pain: float | None = None  # 30-s single-leg stance test, when done
+    red_flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MorningCheckin:
+    """Next-morning pain and stiffness. Applies to the sessions and runs of the day before."""
+
+    date: dt.date
+    pain: float
+    stiffness_minutes: int = 0
+    settled_by_midday: bool | None = None  # False with pain above baseline is red (§D2)
+    red_flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RunLog:
+    date: dt.date
+    minutes: float
+    pain_during: float
+    pain_after: float | None = None
+    walk_run_stage: int | None = None  # the R-stage done, when on the walk-run ladder
+    pain_changed_movement: bool = False
+    red_flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FlareUp:
+    """A flare-up the runner reported outside a session: counts as a red day (§C, §D2)."""
+
+    date: dt.date
+    red_flags: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class EvaluationWindow:
+    """The logs one evaluation looks at, usually one plan week (7 local dates).
+
+    `checkins` should include the morning after `ends_on`; pain rules read the mornings
+    after the window's days (starts_on + 1 .. ends_on + 1), red flags are read from every
+    check-in given. `planned_sessions` is the number
+    of strength/isometric sessions the plan had in the window (for completed_sessions_pct).
+    `previous_weekly_pain` holds the weekly pain means of earlier weeks, oldest first, as
+    computed by progression.weekly_pain_mean for those weeks.
+    """
+
+    starts_on: dt.date
+    ends_on: dt.date  # inclusive
+    sessions: tuple[SessionLog, ...] = ()
+    checkins: tuple[MorningCheckin, ...] = ()
+    runs: tuple[RunLog, ...] = ()
+    flare_ups: tuple[FlareUp, ...] = ()
+    planned_sessions: int = 0
+    previous_weekly_pain: tuple[float, ...] = ()
+
+
+# --- Progression state and output --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunTarget:
+    """Where the runner stands on running: the phase's mode plus stage or weekly minutes."""
+
+    mode: str  # as RunGuidance.mode
+    walk_run_stage: int | None = None
+    weekly_minutes: int | None = None
+
+
+@dataclass(frozen=True)
+class PlanState:
+    """The plan so far, as progression sees it.
+
+    `prescriptions` holds the standing dose per slot of the current phase (one per slot
+    key, in slot order). `applied` holds the ids of decisions already applied, which makes
+    apply_decisions idempotent. `evaluated_through` is the last window end applied.
+    """
+
+    template_slug: str
+    condition: str
+    phase_key: str
+    phase_started_on: dt.date
+    baseline_pain: float
+    equipment: frozenset[str]
+    prescriptions: tuple[PrescriptionDraft, ...]
+    run: RunTarget
+    irritability: str = "moderate"
+    paused: bool = False
+    deload_from: dt.date | None = None  # first day of the latest deload week
+    evaluated_through: dt.date | None = None
+    applied: tuple[str, ...] = ()
+
+
+class DecisionKind:
+    """Decision kinds, as plain strings like the rest of the vocabulary."""
+
+    PROGRESS = "progress"
+    HOLD = "hold"
+    REGRESS = "regress"
+    DELOAD = "deload"
+    ADVANCE_PHASE = "advance_phase"
+    RUN_STEP_UP = "run_step_up"
+    RUN_STEP_DOWN = "run_step_down"
+    PAUSE_AND_REFER = "pause_and_refer"
+
+
+DECISION_KINDS = (
+    DecisionKind.PROGRESS,
+    DecisionKind.HOLD,
+    DecisionKind.REGRESS,
+    DecisionKind.DELOAD,
+    DecisionKind.ADVANCE_PHASE,
+    DecisionKind.RUN_STEP_UP,
+    DecisionKind.RUN_STEP_DOWN,
+    DecisionKind.PAUSE_AND_REFER,
+)
+
+
+@dataclass(frozen=True)
+class PrescriptionChange:
+    slot_key: str
+    before: PrescriptionDraft | None  # None: the slot is new (phase advance)
+    after: PrescriptionDraft | None  # None: the slot is dropped (phase advance)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One automatic change (or a deliberate non-change), with why and on what it rests.
+
+    `explanation` holds {"en": ..., "nl": ...}; `inputs` is a small JSON-able dict of the
+    figures the rule looked at. `id` is a fingerprint of the decision's content and window,
+    so applying it twice is a no-op.
+    """
+
+    id: str
+    kind: str  # one of DECISION_KINDS
+    rule: str  # stable rule id, see programs/plans/rules.py
+    sources: tuple[str, ...]  # keys from SOURCE_KEYS
+    explanation: dict[str, str]
+    inputs: dict[str, object]
+    window_ends_on: dt.date
+    effective_from: dt.date
+    slot_key: str | None = None
+    changes: tuple[PrescriptionChange, ...] = ()
+    phase_before: str | None = None
+    phase_after: str | None = None
+    run_before: RunTarget | None = None
+    run_after: RunTarget | None = None
+    alert_physio: bool = False
+    requires_approval: bool = False

@@ -1,0 +1,258 @@
+"""The rule table: every automatic decision names one of these rules.
+
+One row per rule: a stable id (stored on each decision), the section of
+/work/shared/reference/clinical-evidence.md it encodes, the evidence keys it rests on
+(from specs.SOURCE_KEYS), a one-line summary for physiotherapists, and the explanation
+the runner reads, in English and Dutch. Figures in the explanations come from the
+decision (e.g. {reps}); the thresholds themselves live on specs.Policy.
+
+Pure module: no Django imports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# --- Rule ids ----------------------------------------------------------------------------
+RED_FLAG_REFER = "G.red_flag_refer"
+RED_REGRESS = "D2.red_regress"
+RED_REDUCE = "D2.red_reduce"
+AMBER_HOLD = "D2.amber_hold"
+WEEKLY_AMBER_HOLD = "D2.weekly_amber_hold"
+RED_RUN_CUT = "D2.red_run_cut"
+RED_STAGE_DOWN = "F1b.red_stage_down"
+TWO_REDS_DELOAD = "D2.two_reds_deload"
+TREND_DELOAD = "D2.weekly_trend_deload"
+REP_BRACKET = "E.rep_bracket"
+ADD_SET = "E.add_set"
+NEXT_LEVEL = "E.next_level"
+LOAD_2FOR2 = "E.load_2for2"
+HOLD_TIME = "E.hold_time"
+LOCKED_HOLD = "E.locked_hold"
+PHASE_EXIT = "C.phase_exit"
+RUN_STAGE_UP = "F1b.stage_up"
+RUN_REBUILD = "F1b.rebuild"
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    section: str  # in clinical-evidence.md
+    sources: tuple[str, ...]
+    summary: str  # for physiotherapists
+    en: str  # runner explanation template
+    nl: str
+
+
+_PAIN_MODEL = ("silbernagel2007_pain_model", "thomee1997_pain_zones")
+
+RULES: dict[str, Rule] = {
+    rule.id: rule
+    for rule in (
+        Rule(
+            RED_FLAG_REFER,
+            "§G red flags; §D2 last bullet",
+            ("robertson2017_fnsf", "lequesne2008_tests", "grimaldi2015_review"),
+            "Any red flag in any log pauses the plan and refers; never a progression signal.",
+            "You reported a sign that a physiotherapist or doctor should check before you go "
+            "on. Your plan is paused until then: please stop running and strength training "
+            "for now and make an appointment soon.",
+            "Je hebt een signaal gemeld dat eerst door een fysiotherapeut of arts bekeken "
+            "moet worden. Je schema staat daarom op pauze: stop voorlopig met hardlopen en "
+            "krachttraining en maak snel een afspraak.",
+        ),
+        Rule(
+            RED_REGRESS,
+            "§D2 one red; §C regression rule",
+            _PAIN_MODEL,
+            "Red (pain during > amber_max, pain changing the movement, or a red next "
+            "morning) -> the exercise drops one level to its regression.",
+            "{exercise} hurt more than it should this week. Next time you do the easier "
+            "{new_exercise} instead, so the tendon can settle.",
+            "{exercise} deed deze week meer pijn dan de bedoeling is. De volgende keer doe "
+            "je daarom de lichtere variant, {new_exercise}, zodat de pees tot rust kan komen.",
+        ),
+        Rule(
+            RED_REDUCE,
+            "§D2 one red (-20-30 % load/volume)",
+            _PAIN_MODEL,
+            "Red on an exercise at the root of its tree, or locked -> load (or reps/hold) "
+            "down by policy.regress_volume_pct.",
+            "{exercise} hurt more than it should this week. You keep the exercise, but next "
+            "time it is about {pct}% lighter.",
+            "{exercise} deed deze week meer pijn dan de bedoeling is. Je houdt deze oefening, "
+            "maar de volgende keer is hij ongeveer {pct}% lichter.",
+        ),
+        Rule(
+            AMBER_HOLD,
+            "§D2 any amber -> repeat the same dose",
+            _PAIN_MODEL,
+            "Amber (pain during 3-5, or next morning +1..+2 over baseline) -> same dose.",
+            "{exercise} was a little sore, or your hip was a bit more sensitive the next "
+            "morning. That is fine: repeat the same dose until it feels easy again.",
+            "{exercise} gaf wat pijn, of je heup was de ochtend erna wat gevoeliger. Dat mag: "
+            "herhaal dezelfde dosering tot het weer makkelijk gaat.",
+        ),
+        Rule(
+            WEEKLY_AMBER_HOLD,
+            "§D2 weekly mean pain, amber row",
+            _PAIN_MODEL,
+            "Weekly mean pain rose, but by less than policy.weekly_rise_red -> no progression.",
+            "Your average pain crept up a little this week. Nothing changes for now: keep the "
+            "same doses for another week.",
+            "Je gemiddelde pijn liep deze week iets op. Er verandert voorlopig niets: houd "
+            "dezelfde doseringen nog een week aan.",
+        ),
+        Rule(
+            RED_RUN_CUT,
+            "§D2 one red while running; §F1 volume cut",
+            (*_PAIN_MODEL, "trials2023_walk_run"),
+            "Any red day while running continuously -> weekly run minutes down by "
+            "policy.run_cut_pct.",
+            "Because of the extra pain this week, your next runs are shorter: about {pct}% "
+            "less running time, around {minutes} minutes in the week.",
+            "Door de extra pijn deze week worden je volgende hardlooptrainingen korter: "
+            "ongeveer {pct}% minder looptijd, rond de {minutes} minuten in de week.",
+        ),
+        Rule(
+            RED_STAGE_DOWN,
+            "§F1b red -> drop one stage; §D2 one red",
+            ("trials2023_walk_run", *_PAIN_MODEL),
+            "Any red day while on the walk-run ladder -> one stage down.",
+            "Because of the extra pain this week, you go back one step on the walk-run "
+            "schedule, to stage R{stage}.",
+            "Door de extra pijn deze week ga je één stap terug in je wandel-hardloopschema, "
+            "naar stap R{stage}.",
+        ),
+        Rule(
+            TWO_REDS_DELOAD,
+            "§D2 red on 2 sessions within 7 days -> deload, physio contact",
+            _PAIN_MODEL,
+            "Red on policy.deload_red_days days in the window -> strength volume down by "
+            "policy.deload_volume_pct and the physio is alerted.",
+            "Your hip was clearly sore on more than one day this week. The coming week is a "
+            "lighter week, with about {pct}% less volume, and we have asked your "
+            "physiotherapist to get in touch.",
+            "Je heup was deze week op meer dan één dag duidelijk pijnlijk. De komende week is "
+            "een lichtere week, met ongeveer {pct}% minder volume, en we hebben je "
+            "fysiotherapeut gevraagd contact met je op te nemen.",
+        ),
+        Rule(
+            TREND_DELOAD,
+            "§D2 weekly trend red (rise >= 1 point, or rising 2 weeks running)",
+            _PAIN_MODEL,
+            "Weekly mean pain rising by >= policy.weekly_rise_red, or rising "
+            "policy.rising_weeks_red weeks running -> deload and alert the physio.",
+            "Your average pain has been going up from week to week. The coming week is "
+            "lighter, with about {pct}% less volume, so things can settle, and we have asked "
+            "your physiotherapist to get in touch.",
+            "Je gemiddelde pijn is van week tot week gestegen. De komende week is lichter, "
+            "met ongeveer {pct}% minder volume, zodat het kan zakken, en we hebben je "
+            "fysiotherapeut gevraagd contact met je op te nemen.",
+        ),
+        Rule(
+            REP_BRACKET,
+            "§E bodyweight progression: next rep bracket (e.g. 8 -> 12 -> 15)",
+            ("ratamess2009_acsm", *_PAIN_MODEL),
+            "Green twice in a row, dose completed, effort <= policy.progress_max_rpe -> "
+            "next value in the slot's rep bracket.",
+            "{exercise} went well twice in a row without extra pain. Next time: {reps} "
+            "repetitions per set.",
+            "{exercise} ging twee keer achter elkaar goed, zonder extra pijn. De volgende "
+            "keer: {reps} herhalingen per set.",
+        ),
+        Rule(
+            ADD_SET,
+            "§E bodyweight progression: restore the slot's sets at the top of the bracket",
+            ("ratamess2009_acsm", *_PAIN_MODEL),
+            "At the top of the bracket with fewer sets than the slot -> one set back, reps "
+            "back to the bottom of the bracket.",
+            "{exercise} went well twice in a row. Next time a set comes back: {sets} sets of "
+            "{reps}.",
+            "{exercise} ging twee keer achter elkaar goed. De volgende keer komt er een set "
+            "bij: {sets} sets van {reps}.",
+        ),
+        Rule(
+            NEXT_LEVEL,
+            "§E then next level in the tree (§B2)",
+            ("ebert2017_gmed_sr", "ratamess2009_acsm", *_PAIN_MODEL),
+            "Top of the bracket (or of the hold time) and green -> the exercise whose "
+            "regression is the current one, within max level, compression and equipment.",
+            "{exercise} went well twice in a row at the top of its range. You are ready for "
+            "the next step: {new_exercise}.",
+            "{exercise} ging twee keer achter elkaar goed, ook met het hoogste aantal. Je bent "
+            "klaar voor de volgende stap: {new_exercise}.",
+        ),
+        Rule(
+            LOAD_2FOR2,
+            "§E external load +2-10 % with the 2-for-2 rule",
+            ("baechle_2for2", "ratamess2009_acsm"),
+            "No next level; 2 or more reps over target in the last set in 2 consecutive "
+            "sessions -> load up by policy.load_increment_pct.",
+            "You managed extra repetitions in your last set twice in a row. Next time add a "
+            "little weight: {load} kg.",
+            "Je haalde in je laatste set twee keer achter elkaar extra herhalingen. Neem de "
+            "volgende keer iets meer gewicht: {load} kg.",
+        ),
+        Rule(
+            HOLD_TIME,
+            "§E isometric dosage: longer holds, then next level",
+            ("rio2015_isometric", "clifford2020_isometric_sr", *_PAIN_MODEL),
+            "Hold-time slots: hold + policy.hold_increment_seconds up to hold_seconds_max.",
+            "{exercise} went well twice in a row. Next time hold for {hold} seconds.",
+            "{exercise} ging twee keer achter elkaar goed. Houd de volgende keer {hold} "
+            "seconden vast.",
+        ),
+        Rule(
+            LOCKED_HOLD,
+            "Architecture: physios can lock an exercise",
+            (),
+            "Locked exercise would have progressed -> stays as prescribed.",
+            "{exercise} went well. Your physiotherapist has set this exercise, so it stays "
+            "as it is.",
+            "{exercise} ging goed. Je fysiotherapeut heeft deze oefening vastgezet, dus hij "
+            "blijft zoals hij is.",
+        ),
+        Rule(
+            PHASE_EXIT,
+            "§C phase exit criteria",
+            (
+                "mellor2016_leap_protocol",
+                "ganderton2018_globe",
+                "cook2009_continuum",
+                "fredericson2006_itbs",
+            ),
+            "All exit criteria of the phase met, at least weeks_min weeks in the phase, and "
+            "no red or amber trend -> next phase.",
+            "You have reached the goals of this phase, with your hip settled after training. "
+            "You now move on to the next phase: {phase}.",
+            "Je hebt de doelen van deze fase gehaald en je heup blijft rustig na het trainen. "
+            "Je gaat nu door naar de volgende fase: {phase}.",
+        ),
+        Rule(
+            RUN_STAGE_UP,
+            "§F1b each stage twice green before advancing",
+            ("trials2023_walk_run", *_PAIN_MODEL),
+            "policy.run_green_repeats green runs at the current stage, no red or amber "
+            "-> next stage, up to the phase's maximum.",
+            "You did stage R{old} twice without extra pain. Next up is stage R{stage}.",
+            "Je hebt stap R{old} twee keer zonder extra pijn gedaan. Nu volgt stap R{stage}.",
+        ),
+        Rule(
+            RUN_REBUILD,
+            "§F1b R10 rebuild weekly volume ~10 %/week",
+            ("trials2023_walk_run", *_PAIN_MODEL),
+            "Continuous running, green runs -> weekly minutes up by policy.run_rebuild_pct.",
+            "Your runs went well without extra pain. Next week you can run about {pct}% "
+            "more: around {minutes} minutes in total.",
+            "Je hardlooptrainingen gingen goed, zonder extra pijn. Volgende week mag je "
+            "ongeveer {pct}% meer lopen: rond de {minutes} minuten in totaal.",
+        ),
+    )
+}
+
+
+def explain(rule_id: str, **values: object) -> dict[str, str]:
+    """The runner's explanation for a rule, in English and Dutch."""
+    rule = RULES[rule_id]
+    return {"en": rule.en.format(**values), "nl": rule.nl.format(**values)}
