@@ -309,3 +309,4 @@ HEALTHZ_WORKER_TIMEOUT = 1.0
 # that day. A kind without an entry is always sent.
 REMINDER_RELEVANCE: dict[str, str] = {}
 ACCOUNT_SIGNUP_FORM_CLASS = "rehab.accounts.forms.SignupForm"
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now; silences the transition warning

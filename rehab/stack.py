@@ -87,6 +87,7 @@ class Stack:
         self.run_step("preflight")
         self.run_step("migrate", "--noinput")
         self.run_step("compilemessages", "--ignore", ".venv")
+        self.run_step("load_content")
         self.run_step("seed_demo")
 
     def start_services(self) -> None:

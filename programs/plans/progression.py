@@ -715,12 +715,19 @@ def rule_deload(
 ) -> Decision | None:
     """§D2: red on policy.deload_red_days days within the window, or a red weekly trend ->
     a deload week: every exercise's reps (or hold seconds) cut by policy.deload_volume_pct,
-    and the physiotherapist is alerted. Source: silbernagel2007_pain_model."""
+    and the physiotherapist is alerted. Source: silbernagel2007_pain_model.
+    §C: a flare-up the runner reports is handled the same way (cook2009_continuum)."""
     facts = ctx.facts
     two_reds = len(facts.red_days) >= ctx.policy.deload_red_days
-    if not two_reds and facts.trend.zone != RED:
+    flare = bool(ctx.window.flare_ups)
+    if not two_reds and facts.trend.zone != RED and not flare:
         return None
-    rule = rules.TWO_REDS_DELOAD if two_reds else rules.TREND_DELOAD
+    if two_reds:
+        rule = rules.TWO_REDS_DELOAD
+    elif facts.trend.zone == RED:
+        rule = rules.TREND_DELOAD
+    else:
+        rule = rules.FLARE_DELOAD
     changes = []
     for key, current in prescriptions.items():
         after = _lighter(current, ctx.policy.deload_volume_pct, slots.get(key), load_first=False)

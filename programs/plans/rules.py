@@ -23,6 +23,7 @@ RED_RUN_CUT = "D2.red_run_cut"
 RED_STAGE_DOWN = "F1b.red_stage_down"
 TWO_REDS_DELOAD = "D2.two_reds_deload"
 TREND_DELOAD = "D2.weekly_trend_deload"
+FLARE_DELOAD = "C.flare_deload"
 REP_BRACKET = "E.rep_bracket"
 ADD_SET = "E.add_set"
 NEXT_LEVEL = "E.next_level"
@@ -149,6 +150,19 @@ RULES: dict[str, Rule] = {
             "Je gemiddelde pijn is van week tot week gestegen. De komende week is lichter, "
             "met ongeveer {pct}% minder volume, zodat het kan zakken, en we hebben je "
             "fysiotherapeut gevraagd contact met je op te nemen.",
+        ),
+        Rule(
+            FLARE_DELOAD,
+            "§C regression rule (next-morning flare); §D2 red actions",
+            ("cook2009_continuum", *_PAIN_MODEL),
+            "A flare-up reported by the runner -> the coming days are a lighter week "
+            "(volume down by policy.deload_volume_pct) and the physio is alerted.",
+            "You reported a flare-up. Flare-ups happen and usually settle within a few days "
+            "when the load comes down, so your plan is about {pct}% lighter for now and we "
+            "have let your physiotherapist know.",
+            "Je hebt een opvlamming gemeld. Dat gebeurt, en meestal zakt het binnen een paar "
+            "dagen als de belasting omlaag gaat. Je plan is daarom voorlopig ongeveer {pct}% "
+            "lichter en we hebben je fysiotherapeut ingelicht.",
         ),
         Rule(
             REP_BRACKET,

@@ -38,7 +38,47 @@ def demo_seed() -> int:
         defaults={"status": CareLink.Status.PENDING},
     )
     carelink_activate(link=link)
+    _demo_plan(users["runner"], users["physio"])
     return created
+
+
+def _demo_plan(runner: User, physio: User) -> None:
+    """Give the demo runner a clear screening and a plan, when the content is loaded."""
+    import datetime as dt
+
+    from programs.logbook.models import Screening
+    from programs.plans.models import Plan, ProgramTemplate
+    from programs.plans.services import plan_generate
+    from programs.plans.specs import RunnerContext, RunningStatus
+    from rehab.core.timeutils import local_today
+
+    template = ProgramTemplate.objects.filter(slug="gluteal-tendinopathy").first()
+    if template is None or Plan.objects.filter(runner=runner).exists():
+        return
+    if not Screening.objects.filter(runner=runner).exists():
+        Screening.objects.create(
+            runner=runner,
+            answers={"demo": True},
+            outcome="ok",
+            condition="gluteal_tendinopathy",
+            irritability="moderate",
+            baseline_pain=3,
+        )
+    today = local_today(runner.timezone)
+    context = RunnerContext(
+        condition="gluteal_tendinopathy",
+        irritability="moderate",
+        baseline_pain=3.0,
+        equipment=frozenset({"mat", "belt", "wall", "step", "mini_band", "chair", "box"}),
+        strength_days_per_week=3,
+        preferred_weekdays=(0, 2, 4),
+        long_run_weekday=6,
+        hard_session_weekdays=(),
+        running=RunningStatus(mode="not_running"),
+        start_date=today - dt.timedelta(days=today.weekday()),
+        timezone=runner.timezone,
+    )
+    plan_generate(runner=runner, template=template, context=context, created_by=physio)
 
 
 def _verify_email(user: User) -> None:

@@ -260,6 +260,7 @@ def test_weekly_volume_rise_is_bounded(situation):
             rules.RED_REDUCE,
             rules.TWO_REDS_DELOAD,
             rules.TREND_DELOAD,
+            rules.FLARE_DELOAD,
             rules.NEXT_LEVEL,
             rules.ADD_SET,
         }

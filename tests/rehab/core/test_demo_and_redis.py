@@ -24,6 +24,19 @@ def test_seed_demo_is_idempotent(settings):
 
 
 @pytest.mark.django_db
+def test_seed_demo_gives_the_demo_runner_a_plan_once_content_is_loaded(settings):
+    from programs.plans.models import Plan
+
+    settings.DEBUG = True
+    call_command("load_content", verbosity=0)
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    plan = Plan.objects.get(runner__email="runner@example.com")
+    assert plan.weeks.exists()
+
+
+@pytest.mark.django_db
 def test_seed_demo_refuses_without_debug(settings):
     from django.core.management.base import CommandError
 

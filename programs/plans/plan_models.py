@@ -1,0 +1,253 @@
+"""A runner's plan: copied prescriptions, revisions, decisions.
+
+A plan copies everything it needs from its template when it is generated, so editing
+the template never changes it. Every change (progression, a physio's edit, an undo)
+is a new PlanRevision holding the full engine state; the weeks and sessions from the
+revision's first day on are laid out again, logged sessions are never touched.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from rehab.core.models import BaseModel
+
+PAIN = [MinValueValidator(0), MaxValueValidator(10)]
+
+
+class PlanQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=[Plan.Status.ACTIVE, Plan.Status.PAUSED])
+
+
+class Plan(BaseModel):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+        REFERRED = "referred", _("Paused: see a clinician")
+        COMPLETED = "completed", _("Completed")
+        ARCHIVED = "archived", _("Archived")
+
+    runner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plans"
+    )
+    template = models.ForeignKey(
+        "plans.ProgramTemplate", on_delete=models.PROTECT, related_name="plans"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="plans_created",
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.ACTIVE)
+    condition = models.CharField(_("condition"), max_length=40)
+    start_date = models.DateField(_("start date"))
+    baseline_pain = models.FloatField(_("baseline pain"), validators=PAIN)
+    irritability = models.CharField(_("irritability"), max_length=10, default="moderate")
+    # The runner's situation the plan was built for (specs.RunnerContext, minus dates).
+    context = models.JSONField(_("runner context"), default=dict)
+    # Per-plan policy a physiotherapist may change (specs.Policy fields).
+    policy = models.JSONField(_("progression policy"), default=dict, blank=True)
+    current_revision = models.ForeignKey(
+        "plans.PlanRevision",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(default=1)  # optimistic concurrency for edits
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["runner"],
+                condition=Q(status__in=["active", "paused", "referred"]),
+                name="one_open_plan_per_runner",
+            ),
+            models.CheckConstraint(
+                condition=Q(baseline_pain__gte=0, baseline_pain__lte=10),
+                name="plan_baseline_pain_0_10",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.runner} · {self.template_id} · {self.status}"
+
+
+class PlanRevision(models.Model):
+    class Kind(models.TextChoices):
+        GENERATED = "generated", _("Plan created")
+        PROGRESSION = "progression", _("Adjusted from your logs")
+        PHYSIO = "physio", _("Changed by your physiotherapist")
+        UNDO = "undo", _("Change undone")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    kind = models.CharField(max_length=12, choices=Kind)
+    state = models.JSONField()  # specs.PlanState, serialised
+    effective_from = models.DateField()
+    reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="revision_number_per_plan")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} r{self.number} {self.kind}"
+
+
+class PlanWeek(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="weeks")
+    revision = models.ForeignKey(PlanRevision, on_delete=models.CASCADE, related_name="weeks")
+    number = models.PositiveSmallIntegerField()
+    phase_key = models.CharField(max_length=40)
+    starts_on = models.DateField()
+    run = models.JSONField(default=dict)  # specs.RunPrescription
+    education = models.JSONField(default=list)  # education topic slugs due
+    deload = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="week_number_per_plan")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} week {self.number}"
+
+
+class PlanSession(models.Model):
+    class Kind(models.TextChoices):
+        STRENGTH = "strength", _("Strength session")
+        ISOMETRIC = "isometric", _("Short isometric session")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="sessions")
+    week = models.ForeignKey(PlanWeek, on_delete=models.CASCADE, related_name="sessions")
+    revision = models.ForeignKey(PlanRevision, on_delete=models.CASCADE, related_name="sessions")
+    date = models.DateField()
+    kind = models.CharField(max_length=10, choices=Kind)
+
+    class Meta:
+        ordering = ["plan", "date", "kind"]
+        indexes = [models.Index(fields=["plan", "date"], name="session_plan_date_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "date", "kind"], name="one_session_kind_per_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} {self.date} {self.kind}"
+
+
+class Prescription(models.Model):
+    session = models.ForeignKey(PlanSession, on_delete=models.CASCADE, related_name="prescriptions")
+    order = models.PositiveSmallIntegerField(default=0)
+    slot_key = models.CharField(max_length=60)
+    exercise = models.ForeignKey("exercises.Exercise", on_delete=models.PROTECT, related_name="+")
+    sets = models.PositiveSmallIntegerField()
+    reps = models.PositiveSmallIntegerField(null=True, blank=True)
+    hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
+    load_kg = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    rest_seconds = models.PositiveSmallIntegerField(default=60)
+    notes = models.CharField(max_length=300, blank=True)
+    substituted_for = models.CharField(max_length=80, blank=True)
+
+    class Meta:
+        ordering = ["session", "order"]
+        constraints = [
+            models.CheckConstraint(condition=Q(sets__gte=1, sets__lte=10), name="rx_sets_1_10"),
+            models.CheckConstraint(
+                condition=Q(reps__isnull=True) | Q(reps__gte=1, reps__lte=100), name="rx_reps_sane"
+            ),
+            models.CheckConstraint(
+                condition=Q(hold_seconds__isnull=True) | Q(hold_seconds__lte=300),
+                name="rx_hold_max_5_min",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exercise_id} {self.sets}x{self.reps or self.hold_seconds}"
+
+
+class Decision(BaseModel):
+    """One progression decision, with its inputs, rule, source and explanation."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for your physiotherapist")
+        APPLIED = "applied", _("Applied")
+        REJECTED = "rejected", _("Not applied")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="decisions")
+    fingerprint = models.CharField(max_length=64)
+    kind = models.CharField(max_length=20)
+    rule = models.CharField(max_length=60)
+    sources = models.JSONField(default=list)
+    explanation = models.JSONField(default=dict)  # {"en": ..., "nl": ...}
+    inputs = models.JSONField(default=dict)
+    changes = models.JSONField(default=list)
+    payload = models.JSONField(default=dict)  # the engine's Decision, to apply it later
+    slot_key = models.CharField(max_length=60, blank=True)
+    window_ends_on = models.DateField()
+    effective_from = models.DateField()
+    alert_physio = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status, default=Status.APPLIED)
+    revision = models.ForeignKey(
+        PlanRevision, on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["plan", "-window_ends_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "fingerprint"], name="decision_once_per_plan")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} {self.kind} {self.rule}"
+
+
+class ProgressionRun(models.Model):
+    """One weekly evaluation of one plan. The unique period makes re-runs no-ops."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="progression_runs")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    inputs_hash = models.CharField(max_length=64)
+    decisions_count = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "period_start"], name="one_run_per_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} {self.period_start}"

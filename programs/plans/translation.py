@@ -1,0 +1,41 @@
+"""Fields shown in English and Dutch (name_en / name_nl) by django-modeltranslation."""
+
+from modeltranslation.translator import TranslationOptions, register
+
+from programs.plans.models import (
+    Condition,
+    Phase,
+    PhaseExitCriterion,
+    ProgramTemplate,
+    WalkRunStage,
+)
+
+
+@register(Condition)
+class ConditionTranslation(TranslationOptions):
+    fields = ("name", "description")
+    required_languages = ("en", "nl")
+
+
+@register(ProgramTemplate)
+class ProgramTemplateTranslation(TranslationOptions):
+    fields = ("name", "description")
+    required_languages = ("en", "nl")
+
+
+@register(Phase)
+class PhaseTranslation(TranslationOptions):
+    fields = ("name", "goal", "entry_criteria")
+    required_languages = ("en", "nl")
+
+
+@register(PhaseExitCriterion)
+class PhaseExitCriterionTranslation(TranslationOptions):
+    fields = ("text",)
+    required_languages = ("en", "nl")
+
+
+@register(WalkRunStage)
+class WalkRunStageTranslation(TranslationOptions):
+    fields = ("description",)
+    required_languages = ("en", "nl")

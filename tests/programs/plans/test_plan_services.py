@@ -1,0 +1,222 @@
+"""Persistence around the engine: generate, evaluate, apply, approve, undo, pause."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+
+from programs.logbook.models import Screening
+from programs.logbook.services import checkin_create, flare_up_report, session_log_create
+from programs.logbook.windows import evaluation_window
+from programs.plans.models import Slot
+from programs.plans.plan_models import Decision, Plan, PlanRevision, PlanSession, ProgressionRun
+from programs.plans.services import (
+    decision_approve,
+    plan_generate,
+    plan_revision_undo,
+    plan_set_status,
+    plan_state,
+    progression_evaluate,
+)
+from programs.plans.specs import Policy
+from rehab.core.errors import ApplicationError, ConflictError, NotFoundError
+from tests.programs.conftest import MONDAY, runner_context
+
+
+def log_week_green(plan, week_number=1):
+    """Log every session of a plan week with no pain, and a settled morning after each."""
+    sessions = PlanSession.objects.filter(plan=plan, week__number=week_number).prefetch_related(
+        "prescriptions"
+    )
+    for session in sessions:
+        session_log_create(
+            runner=plan.runner,
+            session=session,
+            exercises=[
+                {
+                    "prescription": rx.pk,
+                    "sets_done": rx.sets,
+                    "reps_done": [rx.reps or 1] * rx.sets,
+                    "hold_seconds": rx.hold_seconds,
+                    "rpe": 4,
+                    "pain_during": 1,
+                }
+                for rx in session.prescriptions.all()
+            ],
+            pain_after=1,
+        )
+        checkin_create(runner=plan.runner, date=session.date + dt.timedelta(days=1), pain=2)
+
+
+def week_window(plan, number):
+    starts = plan.start_date + dt.timedelta(weeks=number - 1)
+    return evaluation_window(plan=plan, starts_on=starts, ends_on=starts + dt.timedelta(days=6))
+
+
+@pytest.mark.django_db
+def test_generate_stores_a_dated_twelve_week_plan_with_copied_prescriptions(make_plan):
+    plan = make_plan()
+
+    assert plan.weeks.count() == 12
+    assert plan.revisions.get().kind == PlanRevision.Kind.GENERATED
+    first = PlanSession.objects.filter(plan=plan).order_by("date").first()
+    assert first.date >= MONDAY
+    assert first.prescriptions.exists()
+    before = list(first.prescriptions.values_list("sets", "reps", "hold_seconds"))
+
+    Slot.objects.update(sets=9)  # editing the template afterwards...
+
+    assert list(first.prescriptions.values_list("sets", "reps", "hold_seconds")) == before
+
+
+@pytest.mark.django_db
+def test_no_plan_without_a_clear_screening(content, runner):
+    from programs.plans.models import ProgramTemplate
+
+    template = ProgramTemplate.objects.get(slug="gluteal-tendinopathy")
+    with pytest.raises(ApplicationError):
+        plan_generate(runner=runner, template=template, context=runner_context())
+    Screening.objects.create(runner=runner, answers={}, outcome="refer", baseline_pain=5)
+    with pytest.raises(ApplicationError):
+        plan_generate(runner=runner, template=template, context=runner_context())
+    assert not Plan.objects.exists()
+
+
+@pytest.mark.django_db
+def test_one_open_plan_per_runner(make_plan):
+    make_plan()
+    with pytest.raises(ConflictError):
+        make_plan()
+
+
+@pytest.mark.django_db
+def test_weekly_evaluation_changes_the_plan_once_and_keeps_logged_sessions(make_plan, time_machine):
+    plan = make_plan()
+    time_machine.move_to(dt.datetime(2026, 12, 8, 9, 0, tzinfo=dt.UTC))
+    log_week_green(plan, 1)
+    logged = set(PlanSession.objects.filter(plan=plan, log__isnull=False).values_list("pk"))
+
+    decisions = progression_evaluate(plan=plan, window=week_window(plan, 1))
+    again = progression_evaluate(plan=plan, window=week_window(plan, 1))
+
+    assert decisions
+    assert {d.pk for d in again} == {d.pk for d in decisions}
+    assert ProgressionRun.objects.filter(plan=plan).count() == 1
+    plan.refresh_from_db()
+    assert plan.current_revision.number == 2
+    assert all(d.explanation["en"] and d.explanation["nl"] for d in decisions)
+    assert all(d.sources for d in decisions)
+    assert logged <= set(PlanSession.objects.filter(plan=plan).values_list("pk"))
+
+
+@pytest.mark.django_db
+def test_red_flag_in_a_log_pauses_and_refers_and_alerts_the_physio(
+    make_plan, physio, time_machine, django_capture_on_commit_callbacks
+):
+    plan = make_plan()
+    time_machine.move_to(dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        checkin_create(
+            runner=plan.runner, date=dt.date(2026, 12, 1), pain=3, red_flags=["rest_or_night_pain"]
+        )
+
+    plan.refresh_from_db()
+    assert plan.status == Plan.Status.REFERRED
+    assert plan.decisions.get().kind == "pause_and_refer"
+    assert [m.to for m in mail.outbox] == [[physio.email]]
+
+
+@pytest.mark.django_db
+def test_flare_up_eases_the_plan_at_once_and_alerts_the_physio(
+    make_plan, physio, time_machine, django_capture_on_commit_callbacks
+):
+    plan = make_plan()
+    time_machine.move_to(dt.datetime(2026, 12, 3, 9, 0, tzinfo=dt.UTC))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        flare_up_report(runner=plan.runner, date=dt.date(2026, 12, 3), note="sore after stairs")
+
+    plan.refresh_from_db()
+    kinds = set(plan.decisions.values_list("kind", flat=True))
+    assert kinds & {"regress", "deload", "hold", "run_step_down"}
+    assert any("flare" in m.subject.lower() for m in mail.outbox)
+
+
+@pytest.mark.django_db
+def test_changes_wait_for_approval_when_the_physio_asks_for_it(make_plan, physio, time_machine):
+    plan = make_plan(policy=Policy(require_approval=True))
+    time_machine.move_to(dt.datetime(2026, 12, 8, 9, 0, tzinfo=dt.UTC))
+    log_week_green(plan, 1)
+
+    decisions = progression_evaluate(plan=plan, window=week_window(plan, 1))
+
+    assert decisions
+    assert {d.status for d in decisions} == {Decision.Status.PENDING}
+    plan.refresh_from_db()
+    assert plan.current_revision.number == 1
+
+    decision_approve(decision=decisions[0], physio=physio)
+    plan.refresh_from_db()
+    assert plan.current_revision.number == 2
+    assert plan.current_revision.kind == PlanRevision.Kind.PHYSIO
+    with pytest.raises(ConflictError):
+        decision_approve(decision=decisions[0], physio=physio)
+
+
+@pytest.mark.django_db
+def test_undo_restores_the_previous_state(make_plan, physio, time_machine):
+    plan = make_plan()
+    original = plan_state(plan)
+    time_machine.move_to(dt.datetime(2026, 12, 8, 9, 0, tzinfo=dt.UTC))
+    log_week_green(plan, 1)
+    progression_evaluate(plan=plan, window=week_window(plan, 1))
+    plan.refresh_from_db()
+    assert plan_state(plan) != original
+
+    plan_revision_undo(plan=plan, by=physio, today=dt.date(2026, 12, 8))
+
+    plan.refresh_from_db()
+    assert plan.current_revision.kind == PlanRevision.Kind.UNDO
+    assert plan_state(plan).prescriptions == original.prescriptions
+
+
+@pytest.mark.django_db
+def test_pause_and_resume_refuse_a_stale_version(make_plan):
+    plan = make_plan()
+
+    with pytest.raises(ConflictError):
+        plan_set_status(plan=plan, status=Plan.Status.PAUSED, expected_version=plan.version + 1)
+    paused = plan_set_status(plan=plan, status=Plan.Status.PAUSED, expected_version=plan.version)
+    assert paused.status == Plan.Status.PAUSED
+    with pytest.raises(ApplicationError):
+        plan_set_status(plan=paused, status=Plan.Status.PAUSED)
+    assert plan_set_status(plan=paused, status=Plan.Status.ACTIVE).status == "active"
+
+
+@pytest.mark.django_db
+def test_session_logging_refuses_bad_input_without_half_writes(
+    make_plan, other_runner, time_machine
+):
+    plan = make_plan()
+    session = PlanSession.objects.filter(plan=plan).order_by("date").first()
+    rx = session.prescriptions.first()
+    time_machine.move_to(dt.datetime.combine(session.date, dt.time(12), tzinfo=dt.UTC))
+    good = {"prescription": rx.pk, "sets_done": 1, "reps_done": [5], "pain_during": 2}
+
+    with pytest.raises(NotFoundError):
+        session_log_create(runner=other_runner, session=session, exercises=[good])
+    with pytest.raises(ApplicationError) as bad:
+        session_log_create(
+            runner=plan.runner, session=session, exercises=[{**good, "pain_during": 11}]
+        )
+    assert "exercises.0.pain_during" in bad.value.fields
+    assert not session.__class__.objects.filter(pk=session.pk, log__isnull=False).exists()
+
+    session_log_create(runner=plan.runner, session=session, exercises=[good])
+    with pytest.raises(ConflictError):
+        session_log_create(runner=plan.runner, session=session, exercises=[good])
+
+    later = PlanSession.objects.filter(plan=plan, date__gt=session.date).first()
+    with pytest.raises(ApplicationError):
+        session_log_create(runner=plan.runner, session=later, exercises=[])
