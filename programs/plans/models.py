@@ -146,7 +146,7 @@ class Phase(ContentModel):
     )
     run_mode = models.CharField(_("running mode"), max_length=12, choices=_choices(RUN_MODES))
     run_weekly_volume_pct = models.PositiveSmallIntegerField(
-        _("weekly running volume (% of usual)"),
+        _("weekly running volume (percent of usual)"),
         null=True,
         blank=True,
         validators=[MaxValueValidator(100)],

@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
                 ('strength_days', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(7)], verbose_name='strength days a week')),
                 ('early', models.BooleanField(default=False, help_text='Early phases never hold C2 exercises.', verbose_name='early phase')),
                 ('run_mode', models.CharField(choices=[('pause', 'pause running, cross-train without pain'), ('reduce', 'keep running at a reduced weekly volume'), ('walk_run', 'walk-run ladder'), ('continuous', 'continuous easy running'), ('rebuild', 'rebuild weekly volume')], max_length=12, verbose_name='running mode')),
-                ('run_weekly_volume_pct', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='weekly running volume (% of usual)')),
+                ('run_weekly_volume_pct', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='weekly running volume (percent of usual)')),
                 ('run_walk_run_stage_min', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(10)], verbose_name='first walk-run stage')),
                 ('run_walk_run_stage_max', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(10)], verbose_name='last walk-run stage')),
                 ('run_cadence_increase_pct', models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(15)], verbose_name='cadence increase (%)')),
