@@ -148,6 +148,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
         "options": {"expires": 290},
     },
+    "logbook-dispatch-progressions": {
+        "task": "programs.logbook.tasks.dispatch_due_progressions",
+        "schedule": 900.0,
+        "options": {"expires": 840},
+    },
     "notifications-sweep-outbox": {
         "task": "rehab.notifications.tasks.sweep_outbox",
         "schedule": 300.0,

@@ -1,104 +1,175 @@
-"""Build the progression engine's EvaluationWindow from stored logs (bounded queries)."""
+"""Build the progression engine's EvaluationWindow from stored logs.
+
+Reads plain rows (values_list), not model instances, and serves many plans with a
+constant number of queries: the weekly evaluation builds a whole batch at once.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 
-from programs.logbook.models import FlareUp, MorningCheckin, RunLog, SessionLog
+from programs.logbook.models import ExerciseLog, FlareUp, MorningCheckin, RunLog, SessionLog
+from programs.plans import specs
 from programs.plans.plan_models import Plan, PlanSession
-from programs.plans.specs import (
-    EvaluationWindow,
-    ExerciseLog,
-)
-from programs.plans.specs import (
-    FlareUp as FlareUpSpec,
-)
-from programs.plans.specs import (
-    MorningCheckin as CheckinSpec,
-)
-from programs.plans.specs import (
-    RunLog as RunLogSpec,
-)
-from programs.plans.specs import (
-    SessionLog as SessionLogSpec,
-)
 
 
 def _f(value) -> float | None:
     return None if value is None else float(value)
 
 
-def session_spec(log: SessionLog) -> SessionLogSpec:
-    return SessionLogSpec(
-        date=log.date,
-        exercises=tuple(
-            ExerciseLog(
-                slot_key=e.slot_key,
-                exercise=e.exercise.slug,
-                sets_done=e.sets_done,
-                reps_done=tuple(int(r) for r in e.reps_done),
-                hold_seconds=e.hold_seconds,
-                load_kg=_f(e.load_kg),
-                rpe=_f(e.rpe),
-                pain_during=float(e.pain_during),
-                pain_changed_movement=e.pain_changed_movement,
-            )
-            for e in log.exercises.all()
-        ),
-        pain_after=_f(log.pain_after),
-        completed=log.completed,
-        single_leg_stance_pain=_f(log.single_leg_stance_pain),
-        red_flags=tuple(log.red_flags),
-    )
-
-
 def evaluation_window(
     *, plan: Plan, starts_on: dt.date, ends_on: dt.date, previous_weekly_pain=()
-) -> EvaluationWindow:
-    """The logs of one runner between two local dates (inclusive), plus the next morning."""
-    runner_id = plan.runner_id
-    sessions = (
-        SessionLog.objects.filter(runner_id=runner_id, date__range=(starts_on, ends_on))
-        .prefetch_related("exercises__exercise")
+) -> specs.EvaluationWindow:
+    return build_windows([(plan, starts_on, ends_on, tuple(previous_weekly_pain), None)])[plan.pk]
+
+
+def _grouped(rows, key_index: int = 0) -> dict:
+    grouped = defaultdict(list)
+    for row in rows:
+        grouped[row[key_index]].append(row)
+    return grouped
+
+
+def build_windows(requests) -> dict[int, specs.EvaluationWindow]:
+    """Windows for many plans at once, in a constant number of queries.
+
+    `requests` holds (plan, starts_on, ends_on, previous_weekly_pain, after) tuples; logs
+    on or before `after` (already evaluated, e.g. by a flare-up) are left out.
+    """
+    if not requests:
+        return {}
+    runner_ids = {plan.runner_id for plan, *_ in requests}
+    first = min(start for _p, start, *_ in requests)
+    last = max(end for _p, _s, end, *_ in requests) + dt.timedelta(days=1)
+    span = {"runner_id__in": runner_ids, "date__range": (first, last)}
+
+    exercises = _grouped(
+        ExerciseLog.objects.filter(
+            session_log__runner_id__in=runner_ids, session_log__date__range=(first, last)
+        )
+        .order_by("session_log_id", "pk")
+        .values_list(
+            "session_log_id",
+            "slot_key",
+            "exercise__slug",
+            "sets_done",
+            "reps_done",
+            "hold_seconds",
+            "load_kg",
+            "rpe",
+            "pain_during",
+            "pain_changed_movement",
+        )
+    )
+    sessions = _grouped(
+        (
+            runner,
+            date,
+            specs.SessionLog(
+                date=date,
+                exercises=tuple(
+                    specs.ExerciseLog(
+                        slot_key=e[1],
+                        exercise=e[2],
+                        sets_done=e[3],
+                        reps_done=tuple(int(r) for r in e[4]),
+                        hold_seconds=e[5],
+                        load_kg=_f(e[6]),
+                        rpe=_f(e[7]),
+                        pain_during=float(e[8]),
+                        pain_changed_movement=e[9],
+                    )
+                    for e in exercises.get(log_id, ())
+                ),
+                pain_after=_f(pain_after),
+                completed=completed,
+                single_leg_stance_pain=_f(stance),
+                red_flags=tuple(flags),
+            ),
+        )
+        for log_id, runner, date, pain_after, completed, stance, flags in SessionLog.objects.filter(
+            **span
+        )
         .order_by("date", "pk")
+        .values_list(
+            "pk",
+            "runner_id",
+            "date",
+            "pain_after",
+            "completed",
+            "single_leg_stance_pain",
+            "red_flags",
+        )
     )
-    checkins = MorningCheckin.objects.filter(
-        runner_id=runner_id, date__range=(starts_on, ends_on + dt.timedelta(days=1))
-    ).order_by("date")
-    runs = RunLog.objects.filter(runner_id=runner_id, date__range=(starts_on, ends_on)).order_by(
-        "date", "pk"
+    checkins = _grouped(
+        (
+            runner,
+            date,
+            specs.MorningCheckin(
+                date=date, pain=float(pain), stiffness_minutes=stiff, red_flags=tuple(flags)
+            ),
+        )
+        for runner, date, pain, stiff, flags in MorningCheckin.objects.filter(**span)
+        .order_by("date")
+        .values_list("runner_id", "date", "pain", "stiffness_minutes", "red_flags")
     )
-    flares = FlareUp.objects.filter(runner_id=runner_id, date__range=(starts_on, ends_on)).order_by(
-        "date", "pk"
+    runs = _grouped(
+        (
+            runner,
+            date,
+            specs.RunLog(
+                date=date,
+                minutes=float(minutes),
+                pain_during=float(during),
+                pain_after=_f(after),
+                walk_run_stage=stage,
+                red_flags=tuple(flags),
+            ),
+        )
+        for runner, date, minutes, during, after, stage, flags in RunLog.objects.filter(**span)
+        .order_by("date", "pk")
+        .values_list(
+            "runner_id",
+            "date",
+            "minutes",
+            "pain_during",
+            "pain_after",
+            "walk_run_stage",
+            "red_flags",
+        )
     )
-    planned = PlanSession.objects.filter(plan=plan, date__range=(starts_on, ends_on)).count()
-    return EvaluationWindow(
-        starts_on=starts_on,
-        ends_on=ends_on,
-        sessions=tuple(session_spec(log) for log in sessions),
-        checkins=tuple(
-            CheckinSpec(
-                date=c.date,
-                pain=float(c.pain),
-                stiffness_minutes=c.stiffness_minutes,
-                red_flags=tuple(c.red_flags),
-            )
-            for c in checkins
-        ),
-        runs=tuple(
-            RunLogSpec(
-                date=r.date,
-                minutes=float(r.minutes),
-                pain_during=float(r.pain_during),
-                pain_after=_f(r.pain_after),
-                walk_run_stage=r.walk_run_stage,
-                red_flags=tuple(r.red_flags),
-            )
-            for r in runs
-        ),
-        flare_ups=tuple(
-            FlareUpSpec(date=f.date, red_flags=tuple(f.red_flags), note="") for f in flares
-        ),
-        planned_sessions=planned,
-        previous_weekly_pain=tuple(previous_weekly_pain),
+    flares = _grouped(
+        (runner, date, specs.FlareUp(date=date, red_flags=tuple(flags), note=""))
+        for runner, date, flags in FlareUp.objects.filter(**span)
+        .order_by("date", "pk")
+        .values_list("runner_id", "date", "red_flags")
     )
+    planned = _grouped(
+        PlanSession.objects.filter(
+            plan_id__in=[plan.pk for plan, *_ in requests], date__range=(first, last)
+        ).values_list("plan_id", "date")
+    )
+
+    windows = {}
+    for plan, starts_on, ends_on, previous, after in requests:
+        lower = starts_on if after is None else max(starts_on, after + dt.timedelta(days=1))
+
+        def pick(rows, *, morning=False, lo=lower, hi=ends_on):
+            end = hi + dt.timedelta(days=1) if morning else hi
+            return tuple(spec for _runner, date, spec in rows if lo <= date <= end)
+
+        runner = plan.runner_id
+        windows[plan.pk] = specs.EvaluationWindow(
+            starts_on=starts_on,
+            ends_on=ends_on,
+            sessions=pick(sessions.get(runner, ())),
+            checkins=pick(checkins.get(runner, ()), morning=True),
+            runs=pick(runs.get(runner, ())),
+            flare_ups=pick(flares.get(runner, ())),
+            planned_sessions=sum(
+                1 for _plan, date in planned.get(plan.pk, ()) if starts_on <= date <= ends_on
+            ),
+            previous_weekly_pain=tuple(previous),
+        )
+    return windows

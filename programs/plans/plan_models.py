@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from rehab.core.fields import DocumentField
 from rehab.core.models import BaseModel
 
 PAIN = [MinValueValidator(0), MaxValueValidator(10)]
@@ -62,6 +63,9 @@ class Plan(BaseModel):
         related_name="+",
     )
     version = models.PositiveIntegerField(default=1)  # optimistic concurrency for edits
+    # When the next weekly evaluation is due (UTC): the day after a plan week ends, at
+    # EVALUATION_LOCAL_TIME in the runner's zone, so that morning's check-in is in.
+    next_evaluation_at = models.DateTimeField(null=True, blank=True)
 
     objects = PlanQuerySet.as_manager()
 
@@ -79,6 +83,13 @@ class Plan(BaseModel):
                 name="plan_baseline_pain_0_10",
             ),
         ]
+        indexes = [
+            models.Index(
+                fields=["next_evaluation_at"],
+                condition=Q(status="active"),
+                name="plan_evaluation_due_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.runner} · {self.template_id} · {self.status}"
@@ -94,7 +105,7 @@ class PlanRevision(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
     kind = models.CharField(max_length=12, choices=Kind)
-    state = models.JSONField()  # specs.PlanState, serialised
+    state = DocumentField()  # specs.PlanState, serialised
     effective_from = models.DateField()
     reason = models.TextField(blank=True)
     created_by = models.ForeignKey(
@@ -202,11 +213,11 @@ class Decision(BaseModel):
     fingerprint = models.CharField(max_length=64)
     kind = models.CharField(max_length=20)
     rule = models.CharField(max_length=60)
-    sources = models.JSONField(default=list)
-    explanation = models.JSONField(default=dict)  # {"en": ..., "nl": ...}
-    inputs = models.JSONField(default=dict)
-    changes = models.JSONField(default=list)
-    payload = models.JSONField(default=dict)  # the engine's Decision, to apply it later
+    sources = DocumentField(default=list)
+    explanation = DocumentField(default=dict)  # {"en": ..., "nl": ...}
+    inputs = DocumentField(default=dict)
+    changes = DocumentField(default=list)
+    payload = DocumentField(default=dict)  # the engine's Decision, to apply it later
     slot_key = models.CharField(max_length=60, blank=True)
     window_ends_on = models.DateField()
     effective_from = models.DateField()
@@ -242,6 +253,7 @@ class ProgressionRun(models.Model):
     period_end = models.DateField()
     inputs_hash = models.CharField(max_length=64)
     decisions_count = models.PositiveSmallIntegerField(default=0)
+    weekly_pain_mean = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

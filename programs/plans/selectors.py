@@ -55,14 +55,17 @@ def _exercise_family(start_pks: set[int]) -> list[Exercise]:
     )
 
 
-def template_spec(template: ProgramTemplate | str) -> specs.TemplateSpec:
-    """The pure TemplateSpec of a template (object or slug), in a fixed number of queries.
+def template_spec(template: ProgramTemplate | str | int) -> specs.TemplateSpec:
+    """The pure TemplateSpec of a template (object, slug or id), in a fixed number of queries.
 
     `exercises` holds every exercise reachable from the slots along the regression and
     progression links, so the planner can substitute and change levels.
     """
-    slug = template if isinstance(template, str) else template.slug
-    template = _template_qs().get(slug=slug)
+    if isinstance(template, int):
+        template = _template_qs().get(pk=template)
+    else:
+        slug = template if isinstance(template, str) else template.slug
+        template = _template_qs().get(slug=slug)
     phases = list(template.phases.all())
     start = {slot.exercise_id for phase in phases for slot in phase.slots.all()}
     exercises = {e.slug: e.to_spec() for e in _exercise_family(start)}

@@ -13,9 +13,20 @@ import typing
 from functools import cache
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
+@cache
+def _field_names(cls) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
 def to_json(value):
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, _SCALARS):  # the common case first: this runs per field
+        return value
+    names = _field_names(type(value)) if dataclasses.is_dataclass(value) else None
+    if names is not None and not isinstance(value, type):
+        return {name: to_json(getattr(value, name)) for name in names}
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, frozenset | set):

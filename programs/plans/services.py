@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -101,7 +101,8 @@ def plan_generate(
     )
     _store_weeks(plan, revision, draft.weeks)
     plan.current_revision = revision
-    plan.save(update_fields=["current_revision", "updated_at"])
+    plan.next_evaluation_at = evaluation_due_at(plan, 1)
+    plan.save(update_fields=["current_revision", "next_evaluation_at", "updated_at"])
     return plan
 
 
@@ -238,57 +239,145 @@ def _new_revision(plan, *, kind, state, effective_from, created_by=None, reason=
     return revision
 
 
-def _window_hash(state: PlanState, window: EvaluationWindow) -> str:
-    payload = json.dumps([to_json(state), to_json(window)], sort_keys=True)
-    return hashlib.sha256(payload.encode()).hexdigest()
+def _window_hash(revision_id: int | None, window: EvaluationWindow) -> str:
+    """Fingerprint of what an evaluation read: the state's revision and the window.
+
+    The window holds only tuples, dates and numbers, so its repr is stable."""
+    return hashlib.sha256(f"{revision_id}:{window!r}".encode()).hexdigest()
 
 
-def _locked_plan(plan: Plan) -> Plan:
-    return (
-        Plan.objects.select_for_update(of=("self",))
-        .select_related("current_revision", "template", "runner")
-        .get(pk=plan.pk)
+# The weekly evaluation runs the day after a plan week ends, at this local time, so the
+# runner's check-in of that morning is in (clinical-evidence §D2 reads the next morning).
+EVALUATION_LOCAL_TIME = dt.time(14, 0)
+
+
+def evaluation_due_at(plan: Plan, week_number: int) -> dt.datetime:
+    """When the evaluation of plan week `week_number` (1-based) is due, in UTC."""
+    from rehab.notifications.schedule import fire_at
+
+    day = plan.start_date + dt.timedelta(weeks=week_number)
+    return fire_at(day, EVALUATION_LOCAL_TIME, plan.context["timezone"])
+
+
+def evaluation_window_bounds(plan: Plan, due: dt.datetime) -> tuple[dt.date, dt.date]:
+    """The plan week that ended before `due`: (first day, last day), runner-local dates."""
+    from rehab.notifications.schedule import local_date_of
+
+    last = local_date_of(due, plan.context["timezone"]) - dt.timedelta(days=1)
+    weeks = max(1, ((last - plan.start_date).days + 1) // 7)
+    starts = plan.start_date + dt.timedelta(weeks=weeks - 1)
+    return starts, starts + dt.timedelta(days=6)
+
+
+@dataclass
+class Evaluation:
+    """One plan's window, its state before, and the engine's decisions on it."""
+
+    plan: Plan
+    window: EvaluationWindow
+    state: PlanState
+    decisions: list
+    weekly_pain_mean: float | None = None
+
+
+def progression_record(
+    evaluations: list[Evaluation], *, weekly: bool, now: dt.datetime | None = None
+) -> list[tuple[int, int, dt.date]]:
+    """Store a batch of evaluations with a constant number of queries.
+
+    Writes the decisions, a new revision for every plan with decisions to apply, the
+    plans' new current revision, version, status and next evaluation time, and (weekly)
+    one ProgressionRun per plan. Returns (plan id, revision id, effective from) for the
+    plans whose sessions must be laid out again.
+    """
+    now = now or timezone.now()
+    if weekly:
+        ProgressionRun.objects.bulk_create(
+            [
+                ProgressionRun(
+                    plan=e.plan,
+                    period_start=e.window.starts_on,
+                    period_end=e.window.ends_on,
+                    inputs_hash=_window_hash(e.plan.current_revision_id, e.window),
+                    decisions_count=len(e.decisions),
+                    weekly_pain_mean=e.weekly_pain_mean,
+                )
+                for e in evaluations
+            ],
+            ignore_conflicts=True,
+        )
+    latest = dict(
+        PlanRevision.objects.filter(plan__in=[e.plan for e in evaluations])
+        .values("plan_id")
+        .annotate(number=Max("number"))
+        .values_list("plan_id", "number")
     )
-
-
-def _store_and_apply(plan: Plan, window: EvaluationWindow) -> list:
-    """Run the engine on a window, store its decisions, apply those that need no approval."""
-    spec = _template_spec(plan.template)
-    policy = plan_policy(plan)
-    state = plan_state(plan)
-    engine_decisions = progression.evaluate(state, window, spec, policy)
+    revisions, changed_plans = [], []
+    for e in evaluations:
+        to_apply = [d for d in e.decisions if not d.requires_approval]
+        if not to_apply:
+            continue
+        revision = PlanRevision(
+            plan=e.plan,
+            number=latest.get(e.plan.pk, 0) + 1,
+            kind=PlanRevision.Kind.PROGRESSION,
+            state=to_json(progression.apply_decisions(e.state, to_apply)),
+            effective_from=min(d.effective_from for d in to_apply),
+        )
+        revisions.append(revision)
+        changed_plans.append(e.plan)
+    PlanRevision.objects.bulk_create(revisions)
+    revision_of = {r.plan_id: r for r in revisions}
     Decision.objects.bulk_create(
         [
-            Decision(
-                plan=plan,
-                fingerprint=d.id,
-                kind=d.kind,
-                rule=d.rule,
-                sources=list(d.sources),
-                explanation=d.explanation,
-                inputs=to_json(d.inputs),
-                changes=to_json(d.changes),
-                payload=to_json(d),
-                slot_key=d.slot_key or "",
-                window_ends_on=d.window_ends_on,
-                effective_from=d.effective_from,
-                alert_physio=d.alert_physio,
-                status=Decision.Status.PENDING if d.requires_approval else Decision.Status.APPLIED,
-            )
-            for d in engine_decisions
+            _decision_row(e.plan, d, revision_of.get(e.plan.pk))
+            for e in evaluations
+            for d in e.decisions
         ],
         ignore_conflicts=True,
     )
-    if any(d.kind == DecisionKind.PAUSE_AND_REFER for d in engine_decisions):
-        plan.status = Plan.Status.REFERRED
-        plan.save(update_fields=["status", "updated_at"])
-    to_apply = [d for d in engine_decisions if not d.requires_approval]
-    if to_apply:
-        _apply(plan, to_apply, state=state, kind=PlanRevision.Kind.PROGRESSION)
-    alerting = [d for d in engine_decisions if d.alert_physio]
-    if alerting and not any(d.kind == DecisionKind.PAUSE_AND_REFER for d in alerting):
-        _alert_physios(plan, key=f"plan-alert:{plan.pk}:{alerting[0].id}")
-    return engine_decisions
+    changed, scheduled = [], []
+    for e in evaluations:
+        plan = e.plan
+        if plan.pk in revision_of:
+            plan.current_revision = revision_of[plan.pk]
+            plan.version += 1
+            if any(d.kind == DecisionKind.PAUSE_AND_REFER for d in e.decisions):
+                plan.status = Plan.Status.REFERRED
+            changed.append(plan)
+        if weekly:
+            week = ((e.window.ends_on - plan.start_date).days + 1) // 7
+            plan.next_evaluation_at = evaluation_due_at(plan, week + 1)
+            scheduled.append(plan)
+    # Two narrow bulk updates: every CASE branch costs, so only the fields that changed.
+    Plan.objects.bulk_update(changed, ["current_revision", "version", "status"])
+    Plan.objects.bulk_update(scheduled, ["next_evaluation_at"])
+    for e in evaluations:
+        alerting = [d for d in e.decisions if d.alert_physio]
+        if alerting and not any(d.kind == DecisionKind.PAUSE_AND_REFER for d in alerting):
+            _alert_physios(e.plan, key=f"plan-alert:{e.plan.pk}:{alerting[0].id}")
+    return [(r.plan_id, r.pk, r.effective_from) for r in revisions]
+
+
+def _decision_row(plan: Plan, decision, revision: PlanRevision | None) -> Decision:
+    payload = to_json(decision)  # serialised once; the columns reuse its parts
+    return Decision(
+        plan=plan,
+        fingerprint=decision.id,
+        kind=decision.kind,
+        rule=decision.rule,
+        sources=payload["sources"],
+        explanation=payload["explanation"],
+        inputs=payload["inputs"],
+        changes=payload["changes"],
+        payload=payload,
+        slot_key=decision.slot_key or "",
+        window_ends_on=decision.window_ends_on,
+        effective_from=decision.effective_from,
+        alert_physio=decision.alert_physio,
+        status=Decision.Status.PENDING if decision.requires_approval else Decision.Status.APPLIED,
+        revision=None if decision.requires_approval else revision,
+    )
 
 
 def _alert_physios(plan: Plan, *, key: str) -> None:
@@ -306,24 +395,46 @@ def _alert_physios(plan: Plan, *, key: str) -> None:
 
 
 @transaction.atomic
+def plan_relayout(*, plan_id: int, revision_id: int) -> bool:
+    """Lay out the sessions of a revision, if it is still the plan's current one."""
+    plan = Plan.objects.select_for_update(of=("self",)).select_related("template").get(pk=plan_id)
+    if plan.current_revision_id != revision_id:
+        return False
+    revision = plan.current_revision
+    state = from_json(PlanState, revision.state)
+    _relayout(plan, revision, state, revision.effective_from)
+    return True
+
+
+def _locked_plan(plan: Plan) -> Plan:
+    return (
+        Plan.objects.select_for_update(of=("self",))
+        .select_related("current_revision", "template", "runner")
+        .get(pk=plan.pk)
+    )
+
+
+def _evaluate_one(plan: Plan, window: EvaluationWindow, *, weekly: bool) -> list:
+    spec = _template_spec(plan.template)
+    state = plan_state(plan)
+    decisions = progression.evaluate(state, window, spec, plan_policy(plan))
+    evaluation = Evaluation(plan, window, state, decisions, progression.weekly_pain_mean(window))
+    for plan_id, revision_id, _effective in progression_record([evaluation], weekly=weekly):
+        plan_relayout(plan_id=plan_id, revision_id=revision_id)
+    return decisions
+
+
+@transaction.atomic
 def progression_evaluate(*, plan: Plan, window: EvaluationWindow) -> list[Decision]:
     """The weekly evaluation of one window of logs. Running it again for the same period
     changes nothing (one ProgressionRun per plan and period)."""
     plan = _locked_plan(plan)
     if plan.status != Plan.Status.ACTIVE:
         return []
-    run, created = ProgressionRun.objects.get_or_create(
-        plan=plan,
-        period_start=window.starts_on,
-        defaults={"period_end": window.ends_on, "inputs_hash": ""},
-    )
-    if not created:
+    if ProgressionRun.objects.filter(plan=plan, period_start=window.starts_on).exists():
         return list(plan.decisions.filter(window_ends_on=window.ends_on))
-    engine_decisions = _store_and_apply(plan, window)
-    run.inputs_hash = _window_hash(plan_state(plan), window)
-    run.decisions_count = len(engine_decisions)
-    run.save(update_fields=["inputs_hash", "decisions_count"])
-    return list(plan.decisions.filter(fingerprint__in=[d.id for d in engine_decisions]))
+    decisions = _evaluate_one(plan, window, weekly=True)
+    return list(plan.decisions.filter(fingerprint__in=[d.id for d in decisions]))
 
 
 @transaction.atomic
@@ -332,8 +443,8 @@ def progression_flare(*, plan: Plan, window: EvaluationWindow) -> list[Decision]
     plan = _locked_plan(plan)
     if plan.status != Plan.Status.ACTIVE:
         return []
-    engine_decisions = _store_and_apply(plan, window)
-    return list(plan.decisions.filter(fingerprint__in=[d.id for d in engine_decisions]))
+    decisions = _evaluate_one(plan, window, weekly=False)
+    return list(plan.decisions.filter(fingerprint__in=[d.id for d in decisions]))
 
 
 @transaction.atomic
@@ -342,12 +453,11 @@ def progression_flag(*, plan: Plan, window: EvaluationWindow) -> bool:
     plan = _locked_plan(plan)
     if plan.status not in (Plan.Status.ACTIVE, Plan.Status.PAUSED):
         return False
-    engine_decisions = _store_and_apply(plan, window)
-    if not any(d.kind == DecisionKind.PAUSE_AND_REFER for d in engine_decisions):
+    decisions = _evaluate_one(plan, window, weekly=False)
+    if not any(d.kind == DecisionKind.PAUSE_AND_REFER for d in decisions):
         return False
     if plan.status != Plan.Status.REFERRED:
-        plan.status = Plan.Status.REFERRED
-        plan.save(update_fields=["status", "updated_at"])
+        Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.REFERRED)
     return True
 
 
@@ -423,5 +533,61 @@ def plan_set_status(*, plan: Plan, status: str, expected_version: int | None = N
         raise ApplicationError(_("This plan cannot change to that status now."))
     plan.status = status
     plan.version += 1
-    plan.save(update_fields=["status", "version", "updated_at"])
+    if status == Plan.Status.ACTIVE:
+        # Weeks spent paused are not evaluated: the next evaluation is the next week end.
+        elapsed = (timezone.now().date() - plan.start_date).days // 7 + 1
+        plan.next_evaluation_at = evaluation_due_at(plan, max(1, elapsed))
+    plan.save(update_fields=["status", "version", "next_evaluation_at", "updated_at"])
+    return plan
+
+
+# Policy fields a physiotherapist may set per plan, with their allowed ranges.
+POLICY_EDITABLE = {
+    "green_max": (0, 10),
+    "amber_max": (0, 10),
+    "morning_amber_over_baseline": (0, 10),
+    "weekly_rise_red": (0.5, 10),
+    "green_sessions_to_progress": (1, 10),
+    "load_increment_pct": (2, 10),
+    "deload_volume_pct": (30, 50),
+    "require_approval": None,
+    "locked_exercises": None,
+}
+
+
+@transaction.atomic
+def plan_policy_update(*, plan: Plan, changes: dict, by, expected_version: int) -> Plan:
+    """A physiotherapist changes the plan's thresholds, approval rule or locked exercises.
+
+    A stale version is refused (409). Unknown exercise slugs and amber <= green are refused.
+    """
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    if expected_version != plan.version:
+        raise ConflictError(_("The plan was changed in the meantime; reload and try again."))
+    unknown = set(changes) - set(POLICY_EDITABLE)
+    if unknown:
+        raise ApplicationError(
+            _("These settings cannot be changed."),
+            fields={k: [_("Not editable.")] for k in unknown},
+        )
+    current = plan_policy(plan)
+    if "locked_exercises" in changes:
+        slugs = frozenset(changes["locked_exercises"])
+        missing = slugs - set(
+            Exercise.objects.filter(slug__in=slugs).values_list("slug", flat=True)
+        )
+        if missing:
+            raise ApplicationError(
+                _("Unknown exercise."), fields={"locked_exercises": [", ".join(sorted(missing))]}
+            )
+        changes = {**changes, "locked_exercises": slugs}
+    policy = replace(current, **changes)
+    if policy.amber_max <= policy.green_max:
+        raise ApplicationError(
+            _("The amber limit must be above the green limit."),
+            fields={"amber_max": [_("Must be above the green limit.")]},
+        )
+    plan.policy = to_json(policy)
+    plan.version += 1
+    plan.save(update_fields=["policy", "version", "updated_at"])
     return plan

@@ -61,6 +61,10 @@ def database_config(name: str, default: str) -> dict:
         raise ConfigError(f"{name} is not a valid database URL ({exc})") from None
     if not config.get("ENGINE"):
         raise ConfigError(f"{name} has an unsupported scheme: {urlparse(raw).scheme!r}")
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # Send parameters separately instead of quoting them into the SQL text: large
+        # JSON values (plan states, decisions) are much cheaper to write this way.
+        config.setdefault("OPTIONS", {})["server_side_binding"] = True
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config.pop("CONN_HEALTH_CHECKS", None)
         config["CONN_MAX_AGE"] = 0

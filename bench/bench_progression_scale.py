@@ -1,0 +1,247 @@
+"""Weekly progression evaluation at scale: N active plans with a week of logs each.
+
+Measures `progressions_dispatch_due` end to end (windows built, engine run, decisions,
+revisions and runs written) over every plan, batch by batch, on the configured
+database. Sizes come from BENCH_PLANS (default "10000,100000" on PostgreSQL,
+"1000,5000" on SQLite). Prints plans per second, queries per batch and peak memory (RSS) per process.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import resource
+import time
+
+from bench.support import throwaway_database
+
+START = dt.date(2026, 11, 30)
+DUE = dt.datetime(2026, 12, 7, 13, 0, tzinfo=dt.UTC)
+CHUNK = 5000
+
+
+def _prototype():
+    from programs.exercises.content_loader import content_load_directory
+    from programs.logbook.models import Screening
+    from programs.plans.models import ProgramTemplate
+    from programs.plans.services import plan_generate
+    from programs.plans.specs import RunnerContext, RunningStatus
+    from rehab.accounts.models import User
+
+    content_load_directory()
+    runner = User.objects.create(email="prototype@example.com", password="!")  # noqa: S106 - an unusable password hash
+    Screening.objects.create(
+        runner=runner, answers={}, outcome="ok", baseline_pain=3, condition="gluteal_tendinopathy"
+    )
+    context = RunnerContext(
+        condition="gluteal_tendinopathy",
+        irritability="moderate",
+        baseline_pain=3.0,
+        equipment=frozenset({"mat", "belt", "wall", "step", "mini_band", "chair", "box"}),
+        strength_days_per_week=3,
+        preferred_weekdays=(0, 2, 4),
+        long_run_weekday=6,
+        hard_session_weekdays=(),
+        running=RunningStatus(mode="not_running"),
+        start_date=START,
+        timezone="Europe/Amsterdam",
+    )
+    template = ProgramTemplate.objects.get(slug="gluteal-tendinopathy")
+    return plan_generate(runner=runner, template=template, context=context, weeks=12)
+
+
+def _populate(prototype, count: int, offset: int) -> None:
+    """Copy the prototype plan to `count` new runners, each with a week of logs."""
+    from programs.logbook.models import ExerciseLog, MorningCheckin, RunLog, SessionLog
+    from programs.plans.plan_models import Plan, PlanRevision, PlanSession, PlanWeek
+    from rehab.accounts.models import User
+
+    revision = prototype.current_revision
+    week = prototype.weeks.get(number=1)
+    sessions = list(
+        prototype.sessions.filter(week=week, kind="strength").prefetch_related("prescriptions")
+    )
+    for begin in range(0, count, CHUNK):
+        size = min(CHUNK, count - begin)
+        users = User.objects.bulk_create(
+            [
+                User(
+                    email=f"r{offset + begin + i}@bench.example",
+                    password="!",  # noqa: S106 - an unusable password hash,
+                    health_data_consent_at=DUE,
+                )
+                for i in range(size)
+            ]
+        )
+        plans = Plan.objects.bulk_create(
+            [
+                Plan(
+                    runner=u,
+                    template_id=prototype.template_id,
+                    condition=prototype.condition,
+                    start_date=START,
+                    baseline_pain=3,
+                    irritability="moderate",
+                    context=prototype.context,
+                    policy=prototype.policy,
+                    next_evaluation_at=DUE,
+                )
+                for u in users
+            ]
+        )
+        revisions = PlanRevision.objects.bulk_create(
+            [
+                PlanRevision(
+                    plan=p, number=1, kind="generated", state=revision.state, effective_from=START
+                )
+                for p in plans
+            ]
+        )
+        for plan, rev in zip(plans, revisions, strict=True):
+            plan.current_revision = rev
+        Plan.objects.bulk_update(plans, ["current_revision"], batch_size=CHUNK)
+        weeks = PlanWeek.objects.bulk_create(
+            [
+                PlanWeek(
+                    plan=p,
+                    revision=r,
+                    number=1,
+                    phase_key=week.phase_key,
+                    starts_on=START,
+                    run=week.run,
+                    education=week.education,
+                )
+                for p, r in zip(plans, revisions, strict=True)
+            ]
+        )
+        new_sessions = PlanSession.objects.bulk_create(
+            [
+                PlanSession(plan=p, week=w, revision=r, date=s.date, kind=s.kind)
+                for p, w, r in zip(plans, weeks, revisions, strict=True)
+                for s in sessions
+            ]
+        )
+        logs = SessionLog.objects.bulk_create(
+            [
+                SessionLog(runner_id=ps.plan.runner_id, session=ps, date=ps.date, pain_after=2)
+                for ps in new_sessions
+            ]
+        )
+        by_date = {s.date: list(s.prescriptions.all()) for s in sessions}
+        ExerciseLog.objects.bulk_create(
+            [
+                ExerciseLog(
+                    session_log=log,
+                    slot_key=rx.slot_key,
+                    exercise_id=rx.exercise_id,
+                    sets_done=rx.sets,
+                    reps_done=[rx.reps or 1] * rx.sets,
+                    hold_seconds=rx.hold_seconds,
+                    rpe=4,
+                    pain_during=1,
+                )
+                for log in logs
+                for rx in by_date[log.date]
+            ],
+            batch_size=CHUNK,
+        )
+        MorningCheckin.objects.bulk_create(
+            [
+                MorningCheckin(runner=u, date=START + dt.timedelta(days=d), pain=2)
+                for u in users
+                for d in range(1, 8)
+            ],
+            batch_size=CHUNK,
+        )
+        RunLog.objects.bulk_create(
+            [
+                RunLog(runner=u, date=START + dt.timedelta(days=d), minutes=20, pain_during=1)
+                for u in users
+                for d in (1, 5)
+            ],
+            batch_size=CHUNK,
+        )
+
+
+def _dispatch_worker(queue) -> None:
+    """One evaluating process (as one Celery worker would be)."""
+    from django.db import connections
+
+    from programs.logbook.weekly import progressions_dispatch_due
+
+    connections.close_all()
+    report = progressions_dispatch_due(now=DUE, enqueue_relayout=False)
+    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    queue.put((report.plans, report.changed, report.batches, peak_rss))
+    connections.close_all()
+
+
+def _measure(workers: int) -> dict:
+    """Evaluate every due plan with `workers` processes; SKIP LOCKED splits the work."""
+    import multiprocessing
+
+    from django.db import connection, connections
+    from django.test.utils import CaptureQueriesContext
+
+    from programs.logbook.weekly import progressions_dispatch_due
+
+    # Queries per batch, measured on one batch in this process.
+    with CaptureQueriesContext(connection) as captured:
+        first = progressions_dispatch_due(now=DUE, max_batches=1, enqueue_relayout=False)
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    started = time.perf_counter()
+    processes = [context.Process(target=_dispatch_worker, args=(queue,)) for _ in range(workers)]
+    for process in processes:
+        process.start()
+    results = [queue.get(timeout=3600) for _ in processes]
+    for process in processes:
+        process.join()
+    elapsed = time.perf_counter() - started
+    plans = sum(r[0] for r in results)
+    return {
+        "plans": plans + first.plans,
+        "seconds": elapsed,
+        "rate": plans / elapsed if elapsed else 0.0,
+        "queries_per_batch": len(captured.captured_queries),
+        "peak_mb": max(r[3] for r in results) / 1e6,
+        "changed": sum(r[1] for r in results) + first.changed,
+        "batches": sum(r[2] for r in results) + first.batches,
+    }
+
+
+def run() -> list[tuple[str, str]]:
+    from django.db import connection
+
+    default = "10000,100000" if connection.vendor == "postgresql" else "1000,5000"
+    sizes = [int(x) for x in os.environ.get("BENCH_PLANS", default).split(",") if x]
+    # SQLite serialises writers, so parallel dispatchers only help on PostgreSQL.
+    workers = int(
+        os.environ.get("BENCH_WORKERS", "2" if connection.vendor == "postgresql" else "1")
+    )
+    results = []
+    for size in sizes:
+        with throwaway_database():
+            prototype = _prototype()
+            started = time.perf_counter()
+            _populate(prototype, size, offset=0)
+            built = time.perf_counter() - started
+            figures = _measure(workers)
+        results.append((f"{size} plans, {connection.vendor}: data built in", f"{built:.1f} s"))
+        results.append(
+            (
+                f"{size} plans: evaluated and written ({workers} processes)",
+                f"{figures['seconds']:.1f} s, {figures['rate']:.0f} plans/s, "
+                f"{figures['plans']} plans, {figures['changed']} changed",
+            )
+        )
+        results.append(
+            (
+                f"{size} plans: queries per batch / peak RSS per process",
+                f"{figures['queries_per_batch']} / {figures['peak_mb']:.1f} MB",
+            )
+        )
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    results.append(("process peak RSS over the whole bench", f"{rss:.0f} MB"))
+    return results
