@@ -136,3 +136,40 @@ def test_concurrent_dispatchers_evaluate_each_plan_once(make_plan, time_machine)
     assert errors == []
     assert ProgressionRun.objects.count() == 12
     assert Plan.objects.filter(next_evaluation_at__lte=DUE).count() == 0
+
+
+@pytest.mark.django_db
+def test_a_weekly_trend_rising_two_weeks_running_deloads_and_alerts_the_physio(
+    make_plan, physio, time_machine, django_capture_on_commit_callbacks
+):
+    """Scenario from clinical-evidence §D2, through the stored weekly means."""
+    from django.core import mail
+
+    from programs.logbook.services import checkin_create
+
+    plan = make_plan()
+    # Weekly means 3.0 -> 3.57 -> 4.0: each rise under 1 point, but rising two weeks running.
+    weeks = ((3,) * 7, (4, 4, 4, 4, 3, 3, 3), (4,) * 7)
+    for week, mornings in enumerate(weeks, start=1):
+        week_start = MONDAY + dt.timedelta(weeks=week - 1)
+        time_machine.move_to(
+            dt.datetime.combine(week_start + dt.timedelta(days=7), dt.time(8), tzinfo=dt.UTC)
+        )
+        for day, pain in enumerate(mornings, start=1):
+            checkin_create(runner=plan.runner, date=week_start + dt.timedelta(days=day), pain=pain)
+        due = DUE + dt.timedelta(weeks=week - 1)
+        with django_capture_on_commit_callbacks(execute=True):
+            progressions_dispatch_due(now=due, enqueue_relayout=False)
+
+    means = list(
+        ProgressionRun.objects.filter(plan=plan)
+        .order_by("period_start")
+        .values_list("weekly_pain_mean", flat=True)
+    )
+    assert means == [3.0, 3.57, 4.0]
+    deloads = Decision.objects.filter(plan=plan, kind="deload").order_by("window_ends_on")
+    first = deloads.first()
+    assert first.window_ends_on == MONDAY + dt.timedelta(days=20)  # the end of week 3
+    assert first.rule == "D2.weekly_trend_deload"
+    assert first.alert_physio
+    assert any(physio.email in m.to for m in mail.outbox)
