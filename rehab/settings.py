@@ -312,6 +312,6 @@ PRIVACY_NOTICE_VERSION = "2026-11"
 HEALTHZ_WORKER_TIMEOUT = 1.0
 # Reminder kind -> "dotted.path(user=, local_date=) -> bool": whether it has anything to say
 # that day. A kind without an entry is always sent.
-REMINDER_RELEVANCE: dict[str, str] = {}
+REMINDER_RELEVANCE: dict[str, str] = {"session": "programs.plans.selectors.has_session_on"}
 ACCOUNT_SIGNUP_FORM_CLASS = "rehab.accounts.forms.SignupForm"
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now; silences the transition warning

@@ -117,3 +117,15 @@ def plans_using_template(template: ProgramTemplate) -> list:
 def _open_statuses(plan_model) -> list:
     status = plan_model.Status
     return [status.ACTIVE, status.PAUSED, status.REFERRED]
+
+
+def has_session_on(*, user, local_date) -> bool:
+    """Whether the user's open plan has a strength session that day (reminder relevance)."""
+    from programs.plans.plan_models import Plan, PlanSession
+
+    return PlanSession.objects.filter(
+        plan__runner=user,
+        plan__status=Plan.Status.ACTIVE,
+        date=local_date,
+        kind=PlanSession.Kind.STRENGTH,
+    ).exists()

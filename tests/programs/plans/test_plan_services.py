@@ -220,3 +220,33 @@ def test_session_logging_refuses_bad_input_without_half_writes(
     later = PlanSession.objects.filter(plan=plan, date__gt=session.date).first()
     with pytest.raises(ApplicationError):
         session_log_create(runner=plan.runner, session=later, exercises=[])
+
+
+@pytest.mark.django_db
+def test_training_day_reminders_go_out_only_on_session_days(make_plan):
+    from django.core import mail
+
+    from rehab.notifications.models import ReminderDelivery
+    from rehab.notifications.reminders import (
+        reminder_schedule_set,
+        reminder_send,
+        reminders_dispatch_due,
+    )
+
+    plan = make_plan()
+    session_days = set(
+        PlanSession.objects.filter(plan=plan, kind="strength").values_list("date", flat=True)
+    )
+    start = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC)
+    reminder_schedule_set(user=plan.runner, kind="session", local_time=dt.time(7, 0), now=start)
+    sent_on = set()
+    for day in range(7):
+        now = dt.datetime(2026, 11, 30, 6, 30, tzinfo=dt.UTC) + dt.timedelta(days=day)
+        reminders_dispatch_due(now=now)
+        for delivery in ReminderDelivery.objects.filter(status="pending"):
+            if reminder_send(delivery_id=delivery.id, now=now) == "sent":
+                sent_on.add(delivery.local_date)
+
+    week = {MONDAY + dt.timedelta(days=d) for d in range(7)}
+    assert sent_on == session_days & week
+    assert len(mail.outbox) == len(sent_on) > 0
