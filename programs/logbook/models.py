@@ -247,3 +247,9 @@ class FlareUp(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.runner} {self.date}"
+
+
+from programs.logbook.questionnaire_models import (  # noqa: E402, F401  (registers the models)
+    QuestionnaireResponse,
+    RunnerPreferences,
+)

@@ -16,14 +16,20 @@ from programs.logbook.models import (
     Screening,
     SessionLog,
 )
+from programs.logbook.questionnaire_models import (
+    QuestionnaireResponse,
+    RunnerPreferences,
+    new_calendar_token,
+)
 from programs.logbook.screening import RED_FLAGS, ScreeningAnswers, screen
 from programs.logbook.windows import evaluation_window
 from programs.plans.plan_models import Plan, PlanSession
-from programs.plans.services import progression_flag, progression_flare
+from programs.plans.services import plan_generate, progression_flag, progression_flare
 from rehab.accounts.models import User
 from rehab.accounts.selectors import physios_of
 from rehab.core.errors import ApplicationError, ConflictError, NotFoundError
 from rehab.core.timeutils import local_today
+from rehab.notifications.reminders import reminder_schedule_set
 from rehab.notifications.services import email_enqueue
 
 
@@ -240,3 +246,57 @@ def flare_up_report(*, runner: User, date: dt.date, note: str = "", red_flags=()
             )
         _alert_physios(runner, template="flare_up", key=f"flare:{flare.pk}")
     return flare
+
+
+# --- Preferences, questionnaires and plan set-up ------------------------------------------
+
+
+def preferences_for(user) -> RunnerPreferences:
+    prefs, _created = RunnerPreferences.objects.get_or_create(user=user)
+    return prefs
+
+
+def preferences_update(*, user, distance_unit: str, load_unit: str) -> RunnerPreferences:
+    prefs = preferences_for(user)
+    prefs.distance_unit = distance_unit
+    prefs.load_unit = load_unit
+    prefs.full_clean()
+    prefs.save(update_fields=["distance_unit", "load_unit", "updated_at"])
+    return prefs
+
+
+def calendar_token_reset(*, user) -> RunnerPreferences:
+    """A new secret URL for the calendar feed; the old one stops working at once."""
+    prefs = preferences_for(user)
+    prefs.calendar_token = new_calendar_token()
+    prefs.save(update_fields=["calendar_token", "updated_at"])
+    return prefs
+
+
+def questionnaire_record(*, runner, week: int, scores: dict[str, tuple[dict, float]]) -> list:
+    """Store (or replace) the questionnaires of one plan week: {instrument: (answers, score)}."""
+    with transaction.atomic():
+        return [
+            QuestionnaireResponse.objects.update_or_create(
+                runner=runner,
+                instrument=code,
+                week=week,
+                defaults={"answers": answers, "score": score},
+            )[0]
+            for code, (answers, score) in scores.items()
+        ]
+
+
+def plan_setup_submit(
+    *, runner, template, context, scores, reminder_time, checkin_time, weeks: int = 12
+):
+    """Generate the plan, store the baseline questionnaires and set the reminders, at once."""
+    with transaction.atomic():
+        plan = plan_generate(runner=runner, template=template, context=context, weeks=weeks)
+        questionnaire_record(runner=runner, week=0, scores=scores)
+        for kind, at in (("session", reminder_time), ("checkin", checkin_time)):
+            reminder_schedule_set(
+                user=runner, kind=kind, local_time=at or dt.time(8), enabled=at is not None
+            )
+        preferences_for(runner)
+    return plan

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
@@ -13,6 +13,9 @@ from rehab.core.health import run_probes
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    """The landing page; a signed-in runner goes straight to this week's plan."""
+    if request.user.is_authenticated and request.user.is_runner:
+        return redirect("runner:week")
     return render(request, "pages/home.html")
 
 

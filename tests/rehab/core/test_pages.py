@@ -33,7 +33,7 @@ def test_language_switcher_keeps_a_signed_in_users_choice(client, runner):
     assert response.status_code == 302
     runner.refresh_from_db()
     assert runner.language == "nl"
-    assert '<html lang="nl">' in client.get("/").content.decode()
+    assert '<html lang="nl">' in client.get("/", follow=True).content.decode()
 
 
 @pytest.mark.django_db
@@ -91,3 +91,14 @@ def test_signup_records_consent_and_asks_to_verify_the_email(client, settings):
 @pytest.mark.django_db
 def test_password_reset_page_renders(client):
     assert client.get("/accounts/password/reset/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_signed_in_runners_land_on_their_week_and_physios_on_the_landing_page(
+    client, runner, physio
+):
+    client.force_login(runner)
+    assert client.get("/")["Location"] == "/week/"
+
+    client.force_login(physio)
+    assert client.get("/").status_code == 200
