@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test lint fmt schema messages makemessages bench check venv clean
+.PHONY: run test lint fmt schema messages makemessages bench check venv clean fuzz
 
 venv: $(STAMP)
 
@@ -28,6 +28,11 @@ run: venv messages
 ## The whole test suite (SQLite + embedded Redis, or DATABASE_URL / REDIS_URL when set).
 test: venv messages
 	DJANGO_DEBUG=0 $(PY) -m pytest $(PYTEST_ARGS)
+
+## Schema-based API fuzzing with more examples per operation (FUZZ_EXAMPLES, default 100).
+FUZZ_EXAMPLES ?= 100
+fuzz: venv messages
+	DJANGO_DEBUG=0 FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest tests/api/test_fuzz.py -q $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

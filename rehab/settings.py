@@ -268,6 +268,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PlanStatusEnum": "programs.plans.plan_models.Plan.Status",
+        "DecisionStatusEnum": "programs.plans.plan_models.Decision.Status",
+        "CareLinkStatusEnum": "rehab.accounts.models.CareLink.Status",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "rehab.api.error_responses_hook",
+    ],
 }
 
 # --- Security -----------------------------------------------------------------

@@ -250,7 +250,8 @@ class Exercise(ContentModel):
         """The pure spec; expects `regression` and `sources` to be prefetched for bulk use."""
         return specs.ExerciseSpec(
             slug=self.slug,
-            name=self.name,
+            name=self.name_en or self.name,
+            name_nl=self.name_nl or "",
             level=self.level,
             compression=self.compression,
             family=self.family,

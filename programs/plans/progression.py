@@ -451,9 +451,9 @@ class Context:
     def exercise(self, slug: str) -> ExerciseSpec:
         return self.template.exercises[slug]
 
-    def name(self, slug: str) -> str:
+    def name(self, slug: str) -> rules.Localized | str:
         exercise = self.template.exercises.get(slug)
-        return exercise.name if exercise else slug
+        return rules.localized(exercise) if exercise else slug
 
     def fits(self, exercise: ExerciseSpec) -> bool:
         return exercise_fits(
@@ -663,7 +663,10 @@ def rule_red_exercise(ctx: Context, slot: SlotSpec, current: PrescriptionDraft) 
             DecisionKind.REGRESS,
             rules.RED_REGRESS,
             inputs=inputs,
-            values={"exercise": ctx.name(current.exercise), "new_exercise": regression.name},
+            values={
+                "exercise": ctx.name(current.exercise),
+                "new_exercise": rules.localized(regression),
+            },
             slot_key=slot.key,
             changes=(PrescriptionChange(slot.key, current, after),),
         )
@@ -785,7 +788,7 @@ def rule_phase_exit(ctx: Context) -> Decision | None:
             "criteria": [[c.metric, c.op, c.value] for c in ctx.phase.exit_criteria],
             "weeks_min": ctx.phase.weeks_min,
         },
-        values={"phase": target.name},
+        values={"phase": rules.localized(target)},
         changes=tuple(changes),
         phase_after=target.key,
         run_after=_run_for_new_phase(ctx, target),
@@ -870,7 +873,7 @@ def progression_step(
     exercise = ctx.template.exercises.get(current.exercise)
     if exercise is None or slot.scheme == "fixed":
         return None
-    name = exercise.name
+    name = rules.localized(exercise)
     limit = math.floor(dose_volume(current) * (1 + ctx.policy.max_weekly_volume_increase_pct / 100))
     if current.hold_seconds:
         top = slot.hold_seconds_max or exercise.default_hold_seconds or current.hold_seconds
@@ -906,7 +909,9 @@ def progression_step(
     if harder is not None:
         after = _dose_like(harder, slot, current, exercise, reset_reps=True)
         after = _fit_volume(after, max(limit, dose_volume(current)))
-        return Step(rules.NEXT_LEVEL, after, {"exercise": name, "new_exercise": harder.name})
+        return Step(
+            rules.NEXT_LEVEL, after, {"exercise": name, "new_exercise": rules.localized(harder)}
+        )
     load = current.load_kg or next((r.load_kg for r in reversed(results) if r.load_kg), None)
     if exercise.loadable and load and _two_for_two(results, current.reps):
         new_load = round(load * (1 + ctx.policy.load_increment_pct / 100), 1)

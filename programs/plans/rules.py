@@ -266,7 +266,30 @@ RULES: dict[str, Rule] = {
 }
 
 
+@dataclass(frozen=True)
+class Localized:
+    """A value with an English and a Dutch form, e.g. an exercise or phase name."""
+
+    en: str
+    nl: str
+
+    def __str__(self) -> str:
+        return self.en
+
+
+def localized(spec) -> Localized:
+    """The English and Dutch name of an exercise or phase spec."""
+    return Localized(spec.name, spec.name_nl or spec.name)
+
+
 def explain(rule_id: str, **values: object) -> dict[str, str]:
     """The runner's explanation for a rule, in English and Dutch."""
     rule = RULES[rule_id]
-    return {"en": rule.en.format(**values), "nl": rule.nl.format(**values)}
+
+    def pick(language: str) -> dict[str, object]:
+        return {
+            key: getattr(value, language) if isinstance(value, Localized) else value
+            for key, value in values.items()
+        }
+
+    return {"en": rule.en.format(**pick("en")), "nl": rule.nl.format(**pick("nl"))}

@@ -84,7 +84,8 @@ def _phase_spec(phase: Phase) -> specs.PhaseSpec:
     return specs.PhaseSpec(
         key=phase.key,
         order=phase.order,
-        name=phase.name,
+        name=phase.name_en or phase.name,
+        name_nl=phase.name_nl or "",
         goal=phase.goal,
         weeks_min=phase.weeks_min,
         weeks_max=phase.weeks_max,

@@ -12,7 +12,6 @@ import types
 import typing
 from functools import cache
 
-
 _SCALARS = (str, int, float, bool, type(None))
 
 

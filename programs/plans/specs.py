@@ -77,6 +77,7 @@ class ExerciseSpec:
     regression: str | None = None  # slug of the one easier exercise, None at the root
     not_for_conditions: tuple[str, ...] = ()  # e.g. the ITB stretch: ("gluteal_tendinopathy",)
     source_keys: tuple[str, ...] = ()
+    name_nl: str = ""  # Dutch name for explanations; `name` is English
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,7 @@ class PhaseSpec:
     education: tuple[str, ...] = ()  # education topic slugs due in this phase
     early: bool = False  # an early phase: no C2 for gluteal tendinopathy
     source_keys: tuple[str, ...] = ()
+    name_nl: str = ""  # Dutch name for explanations; `name` is English
 
 
 @dataclass(frozen=True)

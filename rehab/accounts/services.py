@@ -211,3 +211,22 @@ def invitation_revoke(*, invitation: Invitation, physio: User) -> Invitation:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at", "updated_at"])
     return invitation
+
+
+def access_log_record_many(
+    *, actor: User, entries: list[tuple[User, str, str]], path: str = ""
+) -> int:
+    """Record a physio's read of several runners at once (one insert): (runner, type, id)."""
+    rows = [
+        AccessLog(
+            actor=actor,
+            runner=runner,
+            object_type=object_type,
+            object_id=str(object_id)[:64],
+            path=path[:255],
+        )
+        for runner, object_type, object_id in entries
+        if runner.pk != actor.pk
+    ]
+    AccessLog.objects.bulk_create(rows)
+    return len(rows)

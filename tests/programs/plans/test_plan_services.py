@@ -250,3 +250,20 @@ def test_training_day_reminders_go_out_only_on_session_days(make_plan):
     week = {MONDAY + dt.timedelta(days=d) for d in range(7)}
     assert sent_on == session_days & week
     assert len(mail.outbox) == len(sent_on) > 0
+
+
+@pytest.mark.django_db
+def test_dutch_explanations_name_exercises_in_dutch(make_plan, time_machine):
+    from programs.exercises.models import Exercise
+
+    plan = make_plan()
+    time_machine.move_to(dt.datetime(2026, 12, 8, 9, 0, tzinfo=dt.UTC))
+    log_week_green(plan, 1)
+    decisions = progression_evaluate(plan=plan, window=week_window(plan, 1))
+
+    names = list(Exercise.objects.values_list("name_en", "name_nl"))
+    mentioned = [(d, en, nl) for d in decisions for en, nl in names if en in d.explanation["en"]]
+    assert mentioned
+    for decision, english, dutch in mentioned:
+        assert dutch in decision.explanation["nl"]
+        assert english == dutch or english not in decision.explanation["nl"]
