@@ -16,20 +16,19 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from rehab.notifications import leasing
 from rehab.notifications.models import ReminderDelivery, ReminderSchedule
 from rehab.notifications.schedule import local_date_of, next_fire_after
 from rehab.notifications.services import render_email
 
 logger = logging.getLogger(__name__)
 
-LEASE = dt.timedelta(minutes=5)
 STALE_AFTER = dt.timedelta(hours=3)  # a 07:00 nudge is not sent at 10:01
-STUCK_AFTER = dt.timedelta(minutes=2)
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = leasing.MAX_ATTEMPTS
 DISPATCH_BATCH = 500
 UNSUBSCRIBE_SALT = "reminder-unsubscribe"
 
@@ -163,19 +162,13 @@ def reminder_unsubscribe(*, token: str) -> ReminderSchedule | None:
 
 
 def _mark(delivery_id, status: str, **fields) -> None:
-    ReminderDelivery.objects.filter(id=delivery_id, status=Status.SENDING).update(
-        status=status, lease_until=None, **fields
-    )
+    leasing.finish(ReminderDelivery, delivery_id, status, **fields)
 
 
 def reminder_send(*, delivery_id, now: dt.datetime | None = None) -> str:
     """Send one reminder if this caller wins the claim; returns the resulting status."""
     now = now or timezone.now()
-    claimable = Q(status=Status.PENDING) | Q(status=Status.SENDING, lease_until__lt=now)
-    won = ReminderDelivery.objects.filter(
-        claimable, id=delivery_id, attempts__lt=MAX_ATTEMPTS
-    ).update(status=Status.SENDING, lease_until=now + LEASE, attempts=F("attempts") + 1)
-    if won != 1:
+    if not leasing.claim(ReminderDelivery, delivery_id, now=now):
         return "skipped"
     delivery = ReminderDelivery.objects.select_related("schedule__user").get(id=delivery_id)
     schedule, user = delivery.schedule, delivery.schedule.user
@@ -207,12 +200,12 @@ def reminder_send(*, delivery_id, now: dt.datetime | None = None) -> str:
     try:
         message.send(fail_silently=False)
     except Exception as exc:
-        backoff = min(dt.timedelta(seconds=300), dt.timedelta(seconds=15 * 2**delivery.attempts))
-        _mark(
+        leasing.retry_later(
+            ReminderDelivery,
             delivery.id,
-            Status.PENDING,
-            next_attempt_at=timezone.now() + backoff,
-            detail=f"{type(exc).__name__}: {exc}"[:300],
+            attempts=delivery.attempts,
+            error_field="detail",
+            error=exc,
         )
         raise
     _mark(delivery.id, Status.SENT, sent_at=timezone.now(), detail="")
@@ -220,23 +213,11 @@ def reminder_send(*, delivery_id, now: dt.datetime | None = None) -> str:
 
 
 def reminders_stuck_ids(*, now: dt.datetime, limit: int = 5000) -> list:
-    pending = Q(status=Status.PENDING) & (
-        Q(next_attempt_at__isnull=True, created_at__lt=now - STUCK_AFTER)
-        | Q(next_attempt_at__lt=now)
-    )
-    lease_expired = Q(status=Status.SENDING, lease_until__lt=now)
-    return list(
-        ReminderDelivery.objects.filter(pending | lease_expired, attempts__lt=MAX_ATTEMPTS)
-        .order_by("scheduled_for")
-        .values_list("id", flat=True)[:limit]
-    )
+    return leasing.stuck_ids(ReminderDelivery, now=now, order_by="scheduled_for", limit=limit)
 
 
 def reminders_fail_exhausted(*, now: dt.datetime) -> int:
-    return ReminderDelivery.objects.filter(
-        Q(status=Status.PENDING) | Q(status=Status.SENDING, lease_until__lt=now),
-        attempts__gte=MAX_ATTEMPTS,
-    ).update(status=Status.FAILED, lease_until=None)
+    return leasing.fail_exhausted(ReminderDelivery, now=now)
 
 
 def reminders_stale_overdue(*, now: dt.datetime) -> int:

@@ -9,18 +9,15 @@ import uuid
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from rehab.notifications import leasing
 from rehab.notifications.models import OutboundEmail
 
 logger = logging.getLogger(__name__)
 
-LEASE = dt.timedelta(minutes=5)
-MAX_ATTEMPTS = 8
-RETRY_BACKOFF_MAX = dt.timedelta(seconds=300)
-STUCK_AFTER = dt.timedelta(minutes=2)
+MAX_ATTEMPTS = leasing.MAX_ATTEMPTS
 
 
 def _enqueue_after_commit(email_id: uuid.UUID) -> None:
@@ -80,18 +77,6 @@ def render_email(*, template: str, context: dict, language: str) -> tuple[str, s
     return " ".join(subject.split()), text, html
 
 
-def _claim(email_id, now: dt.datetime) -> bool:
-    claimable = Q(status=OutboundEmail.Status.PENDING) | Q(
-        status=OutboundEmail.Status.SENDING, lease_until__lt=now
-    )
-    won = OutboundEmail.objects.filter(claimable, id=email_id, attempts__lt=MAX_ATTEMPTS).update(
-        status=OutboundEmail.Status.SENDING,
-        lease_until=now + LEASE,
-        attempts=F("attempts") + 1,
-    )
-    return won == 1
-
-
 def email_deliver(*, email_id) -> str:
     """Send one outbox row if this caller wins the claim. Returns the resulting status.
 
@@ -99,13 +84,11 @@ def email_deliver(*, email_id) -> str:
     can retry with back-off.
     """
     now = timezone.now()
-    if not _claim(email_id, now):
+    if not leasing.claim(OutboundEmail, email_id, now=now):
         return "skipped"
     email = OutboundEmail.objects.select_related("recipient").get(id=email_id)
     if email.recipient_id is not None and not email.recipient.is_active:
-        OutboundEmail.objects.filter(id=email.id).update(
-            status=OutboundEmail.Status.SUPPRESSED, lease_until=None
-        )
+        leasing.finish(OutboundEmail, email.id, OutboundEmail.Status.SUPPRESSED)
         return OutboundEmail.Status.SUPPRESSED
     subject, text, html = render_email(
         template=email.template, context=email.context, language=email.language
@@ -121,37 +104,19 @@ def email_deliver(*, email_id) -> str:
     try:
         message.send(fail_silently=False)
     except Exception as exc:
-        backoff = min(RETRY_BACKOFF_MAX, dt.timedelta(seconds=15 * 2**email.attempts))
-        OutboundEmail.objects.filter(id=email.id, status=OutboundEmail.Status.SENDING).update(
-            status=OutboundEmail.Status.PENDING,
-            lease_until=None,
-            next_attempt_at=timezone.now() + backoff,
-            last_error=f"{type(exc).__name__}: {exc}"[:500],
+        leasing.retry_later(
+            OutboundEmail, email.id, attempts=email.attempts, error_field="last_error", error=exc
         )
         raise
-    OutboundEmail.objects.filter(id=email.id, status=OutboundEmail.Status.SENDING).update(
-        status=OutboundEmail.Status.SENT, sent_at=timezone.now(), lease_until=None, last_error=""
+    leasing.finish(
+        OutboundEmail, email.id, OutboundEmail.Status.SENT, sent_at=timezone.now(), last_error=""
     )
     return OutboundEmail.Status.SENT
 
 
 def outbox_stuck_ids(*, now: dt.datetime, limit: int = 5000) -> list:
-    """Rows a lost message, a dead worker or a failed enqueue left unsent."""
-    pending = Q(status=OutboundEmail.Status.PENDING) & (
-        Q(next_attempt_at__isnull=True, created_at__lt=now - STUCK_AFTER)
-        | Q(next_attempt_at__lt=now)
-    )
-    lease_expired = Q(status=OutboundEmail.Status.SENDING, lease_until__lt=now)
-    return list(
-        OutboundEmail.objects.filter(pending | lease_expired, attempts__lt=MAX_ATTEMPTS)
-        .order_by("created_at")
-        .values_list("id", flat=True)[:limit]
-    )
+    return leasing.stuck_ids(OutboundEmail, now=now, order_by="created_at", limit=limit)
 
 
 def outbox_fail_exhausted(*, now: dt.datetime) -> int:
-    return OutboundEmail.objects.filter(
-        Q(status=OutboundEmail.Status.PENDING)
-        | Q(status=OutboundEmail.Status.SENDING, lease_until__lt=now),
-        attempts__gte=MAX_ATTEMPTS,
-    ).update(status=OutboundEmail.Status.FAILED, lease_until=None)
+    return leasing.fail_exhausted(OutboundEmail, now=now)
