@@ -36,6 +36,24 @@ FUZZ_SETTINGS = settings(
 )
 
 
+@pytest.fixture(autouse=True)
+def keep_the_test_connection_open():
+    """Calling the WSGI app directly fires request_started/finished, whose
+    close_old_connections() would close the test's connection inside its transaction on
+    PostgreSQL (SQLite's in-memory database is never closed). Django's test client
+    switches it off the same way."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def tokens(make_plan, physio):
     plan = make_plan()
