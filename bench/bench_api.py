@@ -85,7 +85,8 @@ def _database():
         import psycopg
 
         base, _, _name = url.rpartition("/")
-        admin = psycopg.connect(url, autocommit=True)
+        # Connect to the maintenance database: the named one may not exist yet.
+        admin = psycopg.connect(f"{base}/postgres", autocommit=True)
         admin.execute("DROP DATABASE IF EXISTS rehab_bench")
         admin.execute("CREATE DATABASE rehab_bench")
         try:
