@@ -26,11 +26,10 @@ from programs.logbook.windows import evaluation_window
 from programs.plans.plan_models import Plan, PlanSession
 from programs.plans.services import plan_generate, progression_flag, progression_flare
 from rehab.accounts.models import User
-from rehab.accounts.selectors import physios_of
+from rehab.accounts.services import physios_alert
 from rehab.core.errors import ApplicationError, ConflictError, NotFoundError
 from rehab.core.timeutils import local_today
 from rehab.notifications.reminders import reminder_schedule_set
-from rehab.notifications.services import email_enqueue
 
 
 @transaction.atomic
@@ -55,16 +54,11 @@ def screening_submit(*, runner: User, answers: ScreeningAnswers) -> Screening:
         source_keys=list(result.source_keys),
     )
     if result.outcome == Screening.Outcome.REFER:
-        for physio in physios_of(runner):
-            email_enqueue(
-                to=physio.email,
-                template="screening_referral",
-                context={"runner_name": runner.get_full_name() or runner.email},
-                language=physio.language,
-                recipient=physio,
-                about=runner,
-                dedupe_key=f"screening-referral:{screening.pk}:{physio.pk}",
-            )
+        physios_alert(
+            runner=runner,
+            template="screening_referral",
+            dedupe_key=f"screening-referral:{screening.pk}",
+        )
     return screening
 
 
@@ -177,19 +171,8 @@ def _refer_now(runner, date: dt.date) -> None:
     window = evaluation_window(plan=plan, starts_on=date, ends_on=date)
     flagged = progression_flag(plan=plan, window=window)
     if flagged:
-        _alert_physios(runner, template="plan_referred", key=f"referred:{plan.pk}:{date}")
-
-
-def _alert_physios(runner, *, template: str, key: str) -> None:
-    for physio in physios_of(runner):
-        email_enqueue(
-            to=physio.email,
-            template=template,
-            context={"runner_name": runner.get_full_name() or runner.email},
-            language=physio.language,
-            recipient=physio,
-            about=runner,
-            dedupe_key=f"{key}:{physio.pk}",
+        physios_alert(
+            runner=runner, template="plan_referred", dedupe_key=f"referred:{plan.pk}:{date}"
         )
 
 
@@ -244,7 +227,7 @@ def flare_up_report(*, runner: User, date: dt.date, note: str = "", red_flags=()
                     plan=plan, starts_on=date - dt.timedelta(days=6), ends_on=date
                 ),
             )
-        _alert_physios(runner, template="flare_up", key=f"flare:{flare.pk}")
+        physios_alert(runner=runner, template="flare_up", dedupe_key=f"flare:{flare.pk}")
     return flare
 
 

@@ -37,9 +37,8 @@ from programs.plans.specs import (
     TemplateSpec,
     WeekDraft,
 )
-from rehab.accounts.selectors import physios_of
+from rehab.accounts.services import physios_alert
 from rehab.core.errors import ApplicationError, ConflictError
-from rehab.notifications.services import email_enqueue
 
 
 def _template_spec(template) -> TemplateSpec:
@@ -355,7 +354,11 @@ def progression_record(
     for e in evaluations:
         alerting = [d for d in e.decisions if d.alert_physio]
         if alerting and not any(d.kind == DecisionKind.PAUSE_AND_REFER for d in alerting):
-            _alert_physios(e.plan, key=f"plan-alert:{e.plan.pk}:{alerting[0].id}")
+            physios_alert(
+                runner=e.plan.runner,
+                template="plan_alert",
+                dedupe_key=f"plan-alert:{e.plan.pk}:{alerting[0].id}",
+            )
     return [(r.plan_id, r.pk, r.effective_from) for r in revisions]
 
 
@@ -378,20 +381,6 @@ def _decision_row(plan: Plan, decision, revision: PlanRevision | None) -> Decisi
         status=Decision.Status.PENDING if decision.requires_approval else Decision.Status.APPLIED,
         revision=None if decision.requires_approval else revision,
     )
-
-
-def _alert_physios(plan: Plan, *, key: str) -> None:
-    runner = plan.runner
-    for physio in physios_of(runner):
-        email_enqueue(
-            to=physio.email,
-            template="plan_alert",
-            context={"runner_name": runner.get_full_name() or runner.email},
-            language=physio.language,
-            recipient=physio,
-            about=runner,
-            dedupe_key=f"{key}:{physio.pk}",
-        )
 
 
 @transaction.atomic

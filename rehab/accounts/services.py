@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rehab.accounts.models import AccessLog, CareLink, Invitation, Role, User
+from rehab.accounts.selectors import physios_of
 from rehab.core.errors import ApplicationError
 from rehab.notifications.reminders import reminder_schedules_reschedule
 from rehab.notifications.services import email_enqueue
@@ -230,3 +231,19 @@ def access_log_record_many(
     ]
     AccessLog.objects.bulk_create(rows)
     return len(rows)
+
+
+def physios_alert(*, runner: User, template: str, dedupe_key: str) -> None:
+    """Email every physio linked to the runner: a name and a link, never health data.
+
+    `dedupe_key` names the event; each physio gets it once."""
+    for physio in physios_of(runner):
+        email_enqueue(
+            to=physio.email,
+            template=template,
+            context={"runner_name": runner.get_full_name() or runner.email},
+            language=physio.language,
+            recipient=physio,
+            about=runner,
+            dedupe_key=f"{dedupe_key}:{physio.pk}",
+        )
