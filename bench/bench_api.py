@@ -37,7 +37,7 @@ from programs.exercises.content_loader import content_load_directory
 from programs.logbook.models import MorningCheckin, Screening
 from programs.plans.models import ProgramTemplate
 from programs.plans.services import plan_generate
-from programs.plans.specs import RunnerContext, RunningStatus
+from programs.plans.samples import sample_runner_context
 from rehab.accounts.models import CareLink, Role, User
 
 content_load_directory()
@@ -54,13 +54,7 @@ for i in range(%(runners)d):
                             consent_given_at=timezone.now())
     Screening.objects.create(runner=runner, answers={}, outcome="ok",
                              condition="gluteal_tendinopathy", baseline_pain=3)
-    context = RunnerContext(
-        condition="gluteal_tendinopathy", irritability="moderate", baseline_pain=3.0,
-        equipment=frozenset({"mat", "belt", "wall", "step", "mini_band", "chair", "box"}),
-        strength_days_per_week=3, preferred_weekdays=(0, 2, 4), long_run_weekday=6,
-        hard_session_weekdays=(), running=RunningStatus(mode="not_running"),
-        start_date=start, timezone="Europe/Amsterdam",
-    )
+    context = sample_runner_context(start_date=start)
     plan_generate(runner=runner, template=template, context=context, weeks=12)
     for day in range(0, 20, 2):
         MorningCheckin.objects.create(runner=runner, date=start + dt.timedelta(days=day), pain=day %% 5)

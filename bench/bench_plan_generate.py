@@ -14,8 +14,8 @@ def run() -> list[tuple[str, str]]:
     from programs.exercises.content_loader import content_load_directory
     from programs.logbook.models import Screening
     from programs.plans.models import ProgramTemplate
+    from programs.plans.samples import sample_runner_context
     from programs.plans.services import plan_generate
-    from programs.plans.specs import RunnerContext, RunningStatus
     from rehab.accounts.models import User
 
     with throwaway_database():
@@ -32,19 +32,7 @@ def run() -> list[tuple[str, str]]:
                 condition="gluteal_tendinopathy",
             )
             runners.append(runner)
-        context = RunnerContext(
-            condition="gluteal_tendinopathy",
-            irritability="moderate",
-            baseline_pain=3.0,
-            equipment=frozenset({"mat", "belt", "wall", "step", "mini_band", "chair", "box"}),
-            strength_days_per_week=3,
-            preferred_weekdays=(0, 2, 4),
-            long_run_weekday=6,
-            hard_session_weekdays=(),
-            running=RunningStatus(mode="not_running"),
-            start_date=dt.date(2026, 11, 30),
-            timezone="Europe/Amsterdam",
-        )
+        context = sample_runner_context(start_date=dt.date(2026, 11, 30))
         queue = iter(runners)
 
         def generate():

@@ -52,8 +52,8 @@ def run() -> list[tuple[str, str]]:
     from programs.logbook.models import Screening
     from programs.plans.models import ProgramTemplate
     from programs.plans.plan_models import PlanSession
+    from programs.plans.samples import sample_runner_context
     from programs.plans.services import plan_generate
-    from programs.plans.specs import RunnerContext, RunningStatus
     from rehab.accounts.models import Role, User
     from rehab.core.timeutils import local_today
 
@@ -75,18 +75,10 @@ def run() -> list[tuple[str, str]]:
         plan = plan_generate(
             runner=runner,
             template=ProgramTemplate.objects.get(slug="gluteal-tendinopathy"),
-            context=RunnerContext(
-                condition="gluteal_tendinopathy",
-                irritability="moderate",
-                baseline_pain=3.0,
-                equipment=frozenset({"none", "mat", "belt", "wall", "step", "mini_band"}),
-                strength_days_per_week=3,
-                preferred_weekdays=(0, 2, 4),
-                long_run_weekday=6,
-                hard_session_weekdays=(),
-                running=RunningStatus(mode="not_running"),
+            context=sample_runner_context(
                 start_date=start,
                 timezone=runner.timezone,
+                equipment=frozenset({"none", "mat", "belt", "wall", "step", "mini_band"}),
             ),
             weeks=12,
         )

@@ -48,8 +48,8 @@ def _demo_plan(runner: User, physio: User) -> None:
 
     from programs.logbook.models import Screening
     from programs.plans.models import Plan, ProgramTemplate
+    from programs.plans.samples import sample_runner_context
     from programs.plans.services import plan_generate
-    from programs.plans.specs import RunnerContext, RunningStatus
     from rehab.core.timeutils import local_today
 
     template = ProgramTemplate.objects.filter(slug="gluteal-tendinopathy").first()
@@ -65,18 +65,8 @@ def _demo_plan(runner: User, physio: User) -> None:
             baseline_pain=3,
         )
     today = local_today(runner.timezone)
-    context = RunnerContext(
-        condition="gluteal_tendinopathy",
-        irritability="moderate",
-        baseline_pain=3.0,
-        equipment=frozenset({"mat", "belt", "wall", "step", "mini_band", "chair", "box"}),
-        strength_days_per_week=3,
-        preferred_weekdays=(0, 2, 4),
-        long_run_weekday=6,
-        hard_session_weekdays=(),
-        running=RunningStatus(mode="not_running"),
-        start_date=today - dt.timedelta(days=today.weekday()),
-        timezone=runner.timezone,
+    context = sample_runner_context(
+        start_date=today - dt.timedelta(days=today.weekday()), timezone=runner.timezone
     )
     plan_generate(runner=runner, template=template, context=context, created_by=physio)
 
