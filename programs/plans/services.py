@@ -28,16 +28,20 @@ from programs.plans.plan_models import (
     ProgressionRun,
 )
 from programs.plans.serialize import from_json, to_json
+from programs.plans.specs import Decision as EngineDecision
 from programs.plans.specs import (
     DecisionKind,
     EvaluationWindow,
     PlanState,
     Policy,
+    PrescriptionChange,
     RunnerContext,
+    RunTarget,
     TemplateSpec,
     WeekDraft,
 )
 from rehab.accounts.services import physios_alert
+from rehab.core.bulk import insert_rows, update_rows
 from rehab.core.errors import ApplicationError, ConflictError
 
 
@@ -282,75 +286,99 @@ class Evaluation:
 def progression_record(
     evaluations: list[Evaluation], *, weekly: bool, now: dt.datetime | None = None
 ) -> list[tuple[int, int, dt.date]]:
-    """Store a batch of evaluations with a constant number of queries.
+    """Store a batch of evaluations with a constant number of statements.
 
     Writes the decisions, a new revision for every plan with decisions to apply, the
     plans' new current revision, version, status and next evaluation time, and (weekly)
-    one ProgressionRun per plan. Returns (plan id, revision id, effective from) for the
+    one ProgressionRun per plan. Each write is one set-based statement whatever the size
+    of the batch (rehab.core.bulk). Returns (plan id, revision id, effective from) for the
     plans whose sessions must be laid out again.
     """
     now = now or timezone.now()
     if weekly:
-        ProgressionRun.objects.bulk_create(
+        insert_rows(
+            ProgressionRun,
+            RUN_FIELDS,
             [
-                ProgressionRun(
-                    plan=e.plan,
-                    period_start=e.window.starts_on,
-                    period_end=e.window.ends_on,
-                    inputs_hash=_window_hash(e.plan.current_revision_id, e.window),
-                    decisions_count=len(e.decisions),
-                    weekly_pain_mean=e.weekly_pain_mean,
+                (
+                    e.plan.pk,
+                    e.window.starts_on,
+                    e.window.ends_on,
+                    _window_hash(e.plan.current_revision_id, e.window),
+                    len(e.decisions),
+                    e.weekly_pain_mean,
+                    now,
                 )
                 for e in evaluations
             ],
             ignore_conflicts=True,
         )
-    latest = dict(
-        PlanRevision.objects.filter(plan__in=[e.plan for e in evaluations])
-        .values("plan_id")
-        .annotate(number=Max("number"))
-        .values_list("plan_id", "number")
-    )
-    revisions, changed_plans = [], []
+    applying = {}
     for e in evaluations:
         to_apply = [d for d in e.decisions if not d.requires_approval]
-        if not to_apply:
-            continue
-        revision = PlanRevision(
-            plan=e.plan,
-            number=latest.get(e.plan.pk, 0) + 1,
-            kind=PlanRevision.Kind.PROGRESSION,
-            state=to_json(progression.apply_decisions(e.state, to_apply)),
-            effective_from=min(d.effective_from for d in to_apply),
+        if to_apply:
+            applying[e.plan.pk] = (e, to_apply)
+    revision_of: dict[int, tuple[int, dt.date]] = {}
+    if applying:
+        latest = dict(
+            PlanRevision.objects.filter(plan__in=list(applying))
+            .values("plan_id")
+            .annotate(number=Max("number"))
+            .values_list("plan_id", "number")
         )
-        revisions.append(revision)
-        changed_plans.append(e.plan)
-    PlanRevision.objects.bulk_create(revisions)
-    revision_of = {r.plan_id: r for r in revisions}
-    Decision.objects.bulk_create(
+        rows = []
+        for plan_id, (e, to_apply) in applying.items():
+            state = progression.apply_decisions(e.state, to_apply)
+            effective = min(d.effective_from for d in to_apply)
+            rows.append(
+                (
+                    plan_id,
+                    latest.get(plan_id, 0) + 1,
+                    PlanRevision.Kind.PROGRESSION,
+                    to_json(state),
+                    effective,
+                    now,
+                )
+            )
+        created = insert_rows(
+            PlanRevision,
+            ("plan", "number", "kind", "state", "effective_from", "created_at"),
+            rows,
+            returning=("plan", "id", "effective_from"),
+        )
+        revision_of = {plan_id: (pk, effective) for plan_id, pk, effective in created}
+    insert_rows(
+        Decision,
+        DECISION_FIELDS,
         [
-            _decision_row(e.plan, d, revision_of.get(e.plan.pk))
+            decision_row(e.plan.pk, d, revision_of.get(e.plan.pk, (None,))[0])
             for e in evaluations
             for d in e.decisions
         ],
         ignore_conflicts=True,
     )
-    changed, scheduled = [], []
+    updates = []
     for e in evaluations:
         plan = e.plan
         if plan.pk in revision_of:
-            plan.current_revision = revision_of[plan.pk]
+            plan.current_revision_id = revision_of[plan.pk][0]
             plan.version += 1
             if any(d.kind == DecisionKind.PAUSE_AND_REFER for d in e.decisions):
                 plan.status = Plan.Status.REFERRED
-            changed.append(plan)
         if weekly:
             week = ((e.window.ends_on - plan.start_date).days + 1) // 7
             plan.next_evaluation_at = evaluation_due_at(plan, week + 1)
-            scheduled.append(plan)
-    # Two narrow bulk updates: every CASE branch costs, so only the fields that changed.
-    Plan.objects.bulk_update(changed, ["current_revision", "version", "status"])
-    Plan.objects.bulk_update(scheduled, ["next_evaluation_at"])
+        if weekly or plan.pk in revision_of:
+            updates.append(
+                (
+                    plan.pk,
+                    plan.current_revision_id,
+                    plan.version,
+                    plan.status,
+                    plan.next_evaluation_at,
+                )
+            )
+    update_rows(Plan, ("current_revision", "version", "status", "next_evaluation_at"), updates)
     for e in evaluations:
         alerting = [d for d in e.decisions if d.alert_physio]
         if alerting and not any(d.kind == DecisionKind.PAUSE_AND_REFER for d in alerting):
@@ -359,27 +387,85 @@ def progression_record(
                 template="plan_alert",
                 dedupe_key=f"plan-alert:{e.plan.pk}:{alerting[0].id}",
             )
-    return [(r.plan_id, r.pk, r.effective_from) for r in revisions]
+    return [(plan_id, pk, effective) for plan_id, (pk, effective) in revision_of.items()]
 
 
-def _decision_row(plan: Plan, decision, revision: PlanRevision | None) -> Decision:
-    payload = to_json(decision)  # serialised once; the columns reuse its parts
-    return Decision(
-        plan=plan,
-        fingerprint=decision.id,
-        kind=decision.kind,
-        rule=decision.rule,
-        sources=payload["sources"],
-        explanation=payload["explanation"],
-        inputs=payload["inputs"],
-        changes=payload["changes"],
-        payload=payload,
-        slot_key=decision.slot_key or "",
-        window_ends_on=decision.window_ends_on,
-        effective_from=decision.effective_from,
-        alert_physio=decision.alert_physio,
-        status=Decision.Status.PENDING if decision.requires_approval else Decision.Status.APPLIED,
-        revision=None if decision.requires_approval else revision,
+RUN_FIELDS = (
+    "plan",
+    "period_start",
+    "period_end",
+    "inputs_hash",
+    "decisions_count",
+    "weekly_pain_mean",
+    "created_at",
+)
+
+DECISION_FIELDS = (
+    "plan",
+    "fingerprint",
+    "kind",
+    "rule",
+    "sources",
+    "explanation",
+    "inputs",
+    "changes",
+    "phase_before",
+    "phase_after",
+    "run_before",
+    "run_after",
+    "slot_key",
+    "window_ends_on",
+    "effective_from",
+    "alert_physio",
+    "status",
+    "revision",
+)
+
+
+def decision_row(plan_id: int, decision: EngineDecision, revision_id: int | None) -> tuple:
+    """The engine's decision as a row of DECISION_FIELDS; engine_decision reverses it."""
+    pending = decision.requires_approval
+    return (
+        plan_id,
+        decision.id,
+        decision.kind,
+        decision.rule,
+        list(decision.sources),
+        decision.explanation,
+        decision.inputs,
+        to_json(decision.changes),
+        decision.phase_before or "",
+        decision.phase_after or "",
+        to_json(decision.run_before),
+        to_json(decision.run_after),
+        decision.slot_key or "",
+        decision.window_ends_on,
+        decision.effective_from,
+        decision.alert_physio,
+        Decision.Status.PENDING if pending else Decision.Status.APPLIED,
+        None if pending else revision_id,
+    )
+
+
+def engine_decision(row: Decision) -> EngineDecision:
+    """The engine's decision a stored row holds (to apply a pending one later)."""
+    return EngineDecision(
+        id=row.fingerprint,
+        kind=row.kind,
+        rule=row.rule,
+        sources=tuple(row.sources),
+        explanation=dict(row.explanation),
+        inputs=dict(row.inputs),
+        window_ends_on=row.window_ends_on,
+        effective_from=row.effective_from,
+        slot_key=row.slot_key or None,
+        changes=from_json(tuple[PrescriptionChange, ...], row.changes),
+        phase_before=row.phase_before or None,
+        phase_after=row.phase_after or None,
+        run_before=from_json(RunTarget, row.run_before),
+        run_after=from_json(RunTarget, row.run_after),
+        alert_physio=row.alert_physio,
+        requires_approval=row.status == Decision.Status.PENDING,
     )
 
 
@@ -465,13 +551,11 @@ def _apply(plan, engine_decisions, *, state, kind, created_by=None) -> PlanRevis
 @transaction.atomic
 def decision_approve(*, decision: Decision, physio) -> Decision:
     """A physiotherapist approves a pending decision; it applies from its effective date."""
-    from programs.plans.specs import Decision as EngineDecision
-
     plan = Plan.objects.select_for_update().get(pk=decision.plan_id)
     decision = Decision.objects.select_for_update().get(pk=decision.pk)
     if decision.status != Decision.Status.PENDING:
         raise ConflictError(_("This change has already been decided."))
-    engine = from_json(EngineDecision, decision.payload)
+    engine = engine_decision(decision)
     _apply(plan, [engine], state=plan_state(plan), kind=PlanRevision.Kind.PHYSIO, created_by=physio)
     Decision.objects.filter(pk=decision.pk).update(decided_by=physio, decided_at=timezone.now())
     decision.refresh_from_db()

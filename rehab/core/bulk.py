@@ -1,0 +1,180 @@
+"""Set-based writes for batch jobs: many rows in one statement with a fixed number of
+parameters.
+
+Django's bulk_create and bulk_update send one placeholder per value (bulk_update also
+one CASE branch per row), so the statement text grows with the batch and building and
+parsing it dominates a batch of a few thousand rows. On PostgreSQL these helpers send
+the rows as one JSON document that the server turns into a record set: the statement
+and its single parameter stay the same shape whatever the batch. Other databases fall
+back to Django's bulk operations.
+
+Rows are plain tuples in the order of `fields`; a foreign key is given by its id under
+the field's name. Values must already be valid: these helpers run no model validation
+and no save() hooks. Columns missing from `fields` take their model default, and
+auto_now / auto_now_add timestamps the current time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.db import connection, models
+from django.utils import timezone
+
+
+def _field(model, name: str) -> models.Field:
+    return model._meta.get_field(name)
+
+
+def _complete(model, fields: Sequence[str], rows: Sequence[tuple], *, insert: bool):
+    """Add the columns the caller left out: auto_now timestamps and, for inserts,
+    auto_now_add timestamps and every other field's model default."""
+    now = timezone.now()
+    names, extra = list(fields), []
+    for f in model._meta.concrete_fields:
+        if f.name in fields or (f.primary_key and not f.has_default()):
+            continue
+        if isinstance(f, models.DateTimeField) and (f.auto_now or (insert and f.auto_now_add)):
+            extra.append(lambda: now)
+        elif insert:
+            extra.append(f.get_default)  # "" for text, None without a default, as Django does
+        else:
+            continue
+        names.append(f.name)
+    if not extra:
+        return names, rows
+    return names, [(*row, *(make() for make in extra)) for row in rows]
+
+
+class _Encoder(json.JSONEncoder):
+    """Dates, times, UUIDs and decimals as PostgreSQL reads them back from JSON text."""
+
+    def default(self, o):
+        if isinstance(o, dt.date | dt.time):  # datetime is a date
+            return o.isoformat()
+        if isinstance(o, uuid.UUID | Decimal):
+            return str(o)
+        return super().default(o)
+
+
+def _recordset(model, fields: Sequence[str], rows: Sequence[tuple]):
+    """(select list, FROM clause, params) for rows sent as one JSON document.
+
+    One text parameter whatever the number of rows: json.dumps and the server's JSON
+    parser are both C, where array parameters of long texts cost a Python-level
+    escaping pass per element in the driver.
+    """
+    keys = [f"c{i}" for i in range(len(fields))]
+    types = []
+    for name in fields:
+        field = _field(model, name)
+        if isinstance(field, models.JSONField) and field.encoder is not None:
+            raise ValueError(f"{model.__name__}.{name}: custom JSON encoders are not supported")
+        types.append(field.db_type(connection))
+    document = json.dumps(
+        [dict(zip(keys, row, strict=True)) for row in rows],
+        cls=_Encoder,
+        allow_nan=False,
+        separators=(",", ":"),
+    )
+    columns = ", ".join(f"{key} {kind}" for key, kind in zip(keys, types, strict=True))
+    return [f"v.{key}" for key in keys], f"json_to_recordset(%s::json) AS v({columns})", [document]
+
+
+def insert_rows(
+    model,
+    fields: Sequence[str],
+    rows: Sequence[tuple],
+    *,
+    ignore_conflicts: bool = False,
+    returning: Sequence[str] = (),
+) -> list[tuple]:
+    """Insert `rows` and return the `returning` columns of each inserted row.
+
+    With ignore_conflicts, rows that would break a unique constraint are skipped (and
+    not returned). The order of the returned rows is not guaranteed: return a key with
+    the id to match them up.
+    """
+    if not rows:
+        return []
+    fields, rows = _complete(model, fields, rows, insert=True)
+    if connection.vendor != "postgresql":
+        return _insert_fallback(model, fields, rows, ignore_conflicts, returning)
+    quote = connection.ops.quote_name
+    selects, source, params = _recordset(model, fields, rows)
+    # Identifiers come from model metadata and are quoted; every value is a parameter.
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608
+        f"({', '.join(quote(_field(model, f).column) for f in fields)}) "
+        f"SELECT {', '.join(selects)} FROM {source}"
+    )
+    if ignore_conflicts:
+        sql += " ON CONFLICT DO NOTHING"
+    if returning:
+        sql += f" RETURNING {', '.join(quote(_field(model, f).column) for f in returning)}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [tuple(r) for r in cursor.fetchall()] if returning else []
+
+
+def _insert_fallback(model, fields, rows, ignore_conflicts, returning) -> list[tuple]:
+    attnames = [_field(model, f).attname for f in fields]
+    objects = [model(**dict(zip(attnames, row, strict=True))) for row in rows]
+    created = model.objects.bulk_create(objects, ignore_conflicts=ignore_conflicts)
+    if not returning or ignore_conflicts:  # skipped rows cannot be told apart here
+        return []
+    wanted = [_field(model, f).attname for f in returning]
+    return [tuple(getattr(obj, a) for a in wanted) for obj in created]
+
+
+def update_rows(model, fields: Sequence[str], rows: Sequence[tuple], *, key: str = "pk") -> int:
+    """Set `fields` on the rows whose `key` is the first value of each row.
+
+    Each row is (key value, *values in the order of `fields`). Returns the number of
+    rows updated.
+    """
+    if not rows:
+        return 0
+    key_field = model._meta.pk if key == "pk" else _field(model, key)
+    fields, rows = _complete(model, fields, rows, insert=False)
+    if connection.vendor != "postgresql":
+        return _update_fallback(model, key_field, fields, rows)
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    selects, source, params = _recordset(model, [key_field.name, *fields], rows)
+    assignments = ", ".join(
+        f"{quote(_field(model, f).column)} = {selects[i + 1]}" for i, f in enumerate(fields)
+    )
+    sql = (
+        f"UPDATE {table} SET {assignments} FROM {source} "  # noqa: S608 - as in insert_rows
+        f"WHERE {table}.{quote(key_field.column)} = {selects[0]}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def _update_fallback(model, key_field, fields, rows) -> int:
+    attnames = [_field(model, f).attname for f in fields]
+    if key_field.primary_key:
+        pks = {row[0]: row[0] for row in rows}
+    else:
+        keys = [row[0] for row in rows]
+        pks = dict(
+            model.objects.filter(**{f"{key_field.name}__in": keys}).values_list(
+                key_field.name, "pk"
+            )
+        )
+    objects = []
+    for key_value, *values in rows:
+        if key_value not in pks:
+            continue
+        obj = model(pk=pks[key_value])
+        for attname, value in zip(attnames, values, strict=True):
+            setattr(obj, attname, value)
+        objects.append(obj)
+    return model.objects.bulk_update(objects, fields)

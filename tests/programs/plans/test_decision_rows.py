@@ -1,0 +1,51 @@
+"""A decision survives being stored as a row: what a physio approves later is exactly
+what the engine decided (phase advances and walk-run steps included)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+from django.db import models
+
+from programs.plans.plan_models import Decision
+from programs.plans.services import DECISION_FIELDS, decision_row, engine_decision
+from programs.plans.specs import DecisionKind
+from tests.programs.plans.engine_fixtures import gluteal_template, runner, simulate
+
+
+def _stored(row: tuple) -> Decision:
+    """The row as the database gives it back: JSON columns come back as plain JSON."""
+    values = {}
+    for name, value in zip(DECISION_FIELDS, row, strict=True):
+        field = Decision._meta.get_field(name)
+        if isinstance(field, models.JSONField):
+            value = json.loads(json.dumps(value))
+        values[field.attname] = value
+    return Decision(**values)
+
+
+def _decisions(require_approval: bool):
+    weeks = simulate(gluteal_template(), runner(), 8)
+    decisions = [d for w in weeks for d in w.decisions]
+    return [dataclasses.replace(d, requires_approval=require_approval) for d in decisions]
+
+
+@pytest.mark.parametrize("pending", [True, False])
+def test_every_decision_of_eight_weeks_round_trips(pending):
+    decisions = _decisions(pending)
+    kinds = {d.kind for d in decisions}
+    assert {DecisionKind.ADVANCE_PHASE, DecisionKind.RUN_STEP_UP} <= kinds  # the hard cases
+
+    for decision in decisions:
+        row = decision_row(7, decision, revision_id=11)
+        assert engine_decision(_stored(row)) == decision
+
+
+def test_a_pending_decision_is_not_tied_to_a_revision():
+    decision = _decisions(True)[0]
+    stored = _stored(decision_row(7, decision, revision_id=11))
+
+    assert stored.status == Decision.Status.PENDING
+    assert stored.revision_id is None
