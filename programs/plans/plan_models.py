@@ -84,8 +84,9 @@ class Plan(BaseModel):
             ),
         ]
         indexes = [
+            # The weekly dispatcher's claim order: it reads `batch` entries and stops.
             models.Index(
-                fields=["next_evaluation_at"],
+                fields=["next_evaluation_at", "id"],
                 condition=Q(status="active"),
                 name="plan_evaluation_due_idx",
             )
@@ -209,7 +210,12 @@ class Decision(BaseModel):
         APPLIED = "applied", _("Applied")
         REJECTED = "rejected", _("Not applied")
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="decisions")
+    # Every field of the engine's Decision has its column, so a pending decision can be
+    # rebuilt and applied later (services.engine_decision). The (plan, fingerprint)
+    # constraint's index serves lookups by plan: no separate index on plan.
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="decisions", db_index=False
+    )
     fingerprint = models.CharField(max_length=64)
     kind = models.CharField(max_length=20)
     rule = models.CharField(max_length=60)
@@ -217,7 +223,10 @@ class Decision(BaseModel):
     explanation = DocumentField(default=dict)  # {"en": ..., "nl": ...}
     inputs = DocumentField(default=dict)
     changes = DocumentField(default=list)
-    payload = DocumentField(default=dict)  # the engine's Decision, to apply it later
+    phase_before = models.CharField(max_length=60, blank=True)
+    phase_after = models.CharField(max_length=60, blank=True)
+    run_before = DocumentField(null=True, blank=True)  # specs.RunTarget
+    run_after = DocumentField(null=True, blank=True)
     slot_key = models.CharField(max_length=60, blank=True)
     window_ends_on = models.DateField()
     effective_from = models.DateField()
