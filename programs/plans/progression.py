@@ -52,7 +52,7 @@ import hashlib
 import json
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 
 from programs.plans import rules
 from programs.plans.planner import (
@@ -64,6 +64,7 @@ from programs.plans.planner import (
     phase_by_key,
     phase_prescriptions,
 )
+from programs.plans.serialize import to_json
 from programs.plans.specs import (
     Decision,
     DecisionKind,
@@ -464,7 +465,12 @@ class Context:
         )
 
 
+_PLAIN = frozenset((str, int, float, bool, type(None)))
+
+
 def _jsonable(value: object) -> object:
+    if type(value) in _PLAIN:  # most leaves: checked first, this runs per value
+        return value
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in sorted(value.items())}
     if isinstance(value, list | tuple | set | frozenset):
@@ -503,11 +509,11 @@ def make_decision(
         "rule": rule,
         "slot": slot_key,
         "changes": [
-            [c.slot_key, c.before and asdict(c.before), c.after and asdict(c.after)]
+            [c.slot_key, c.before and to_json(c.before), c.after and to_json(c.after)]
             for c in changes
         ],
         "phase_after": phase_after,
-        "run": [run_before and asdict(run_before), run_after and asdict(run_after)],
+        "run": [run_before and to_json(run_before), run_after and to_json(run_after)],
         "inputs": inputs,
     }
     digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:20]

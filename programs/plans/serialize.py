@@ -1,7 +1,9 @@
 """Engine dataclasses to JSON and back, for storing plan state and decisions.
 
 Pure: works from the dataclasses' type hints, so a field added to specs.py is stored
-without touching this module.
+without touching this module. The weekly evaluation reads and writes a plan state per
+plan, so each type's converter is worked out once (from its hints) and cached; the
+per-value work is then only the conversion itself.
 """
 
 from __future__ import annotations
@@ -10,31 +12,61 @@ import dataclasses
 import datetime as dt
 import types
 import typing
+from collections.abc import Callable
 from functools import cache
 
 _SCALARS = (str, int, float, bool, type(None))
+_PLAIN = frozenset(_SCALARS)  # exact types, for the fast path
 
 
-@cache
-def _field_names(cls) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(cls))
+def _identity(value):
+    return value
+
+
+# --- to JSON -----------------------------------------------------------------------------
+
+_encoders: dict[type, Callable] = {}
 
 
 def to_json(value):
-    if isinstance(value, _SCALARS):  # the common case first: this runs per field
+    """Dataclasses as dicts of their fields, dates as ISO text, sets as sorted lists,
+    tuples as lists, dict keys as text; scalars as they are."""
+    kind = type(value)
+    if kind in _PLAIN:  # the common case first: this runs per field
         return value
-    names = _field_names(type(value)) if dataclasses.is_dataclass(value) else None
-    if names is not None and not isinstance(value, type):
-        return {name: to_json(getattr(value, name)) for name in names}
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, frozenset | set):
-        return sorted(to_json(v) for v in value)
-    if isinstance(value, tuple | list):
-        return [to_json(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): to_json(v) for k, v in value.items()}
-    return value
+    encoder = _encoders.get(kind)
+    if encoder is None:
+        encoder = _encoders[kind] = _encoder_for(kind)
+    return encoder(value)
+
+
+def _encoder_for(kind: type) -> Callable:
+    if issubclass(kind, _SCALARS):  # str and int subclasses, e.g. TextChoices
+        return _identity
+    if dataclasses.is_dataclass(kind):
+        names = tuple(f.name for f in dataclasses.fields(kind))
+        return lambda value: {name: to_json(getattr(value, name)) for name in names}
+    if issubclass(kind, dt.date):  # datetime is a date
+        return lambda value: value.isoformat()
+    if issubclass(kind, frozenset | set):
+        return lambda value: sorted(to_json(v) for v in value)
+    if issubclass(kind, tuple | list):
+        return lambda value: [to_json(v) for v in value]
+    if issubclass(kind, dict):
+        return lambda value: {str(k): to_json(v) for k, v in value.items()}
+    return _identity
+
+
+# --- from JSON ---------------------------------------------------------------------------
+
+
+def from_json(kind, data):
+    """Rebuild a value of type `kind` (a dataclass or a typing expression) from JSON.
+
+    None stays None; keys a dataclass does not have are ignored and missing ones take
+    the field's default; an int where a float is expected becomes a float.
+    """
+    return _decoder(kind)(data)
 
 
 @cache
@@ -42,29 +74,50 @@ def _hints(cls) -> dict:
     return typing.get_type_hints(cls)
 
 
-def from_json(kind, data):
-    """Rebuild a value of type `kind` (a dataclass or a typing expression) from JSON."""
-    if data is None:
-        return None
+@cache
+def _decoder(kind) -> Callable:
     origin = typing.get_origin(kind)
     args = typing.get_args(kind)
     if origin in (typing.Union, types.UnionType):
         candidates = [a for a in args if a is not type(None)]
-        return from_json(candidates[0], data) if len(candidates) == 1 else data
+        return _decoder(candidates[0]) if len(candidates) == 1 else _identity
     if dataclasses.is_dataclass(kind):
-        hints = _hints(kind)
-        names = {f.name for f in dataclasses.fields(kind)}
-        return kind(**{k: from_json(hints[k], v) for k, v in data.items() if k in names})
+        return _dataclass_decoder(kind)
     if kind is dt.date:
-        return dt.date.fromisoformat(data)
+        return lambda data: None if data is None else dt.date.fromisoformat(data)
     if origin is tuple:
         if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(from_json(args[0], v) for v in data)
-        return tuple(from_json(a, v) for a, v in zip(args, data, strict=False))
+            item = _decoder(args[0])
+            if item is _identity:
+                return lambda data: None if data is None else tuple(data)
+            return lambda data: None if data is None else tuple(item(v) for v in data)
+        items = tuple(_decoder(a) for a in args)
+        return lambda data: (
+            None if data is None else tuple(d(v) for d, v in zip(items, data, strict=False))
+        )
     if origin is frozenset:
-        return frozenset(from_json(args[0], v) for v in data)
+        item = _decoder(args[0])
+        return lambda data: None if data is None else frozenset(item(v) for v in data)
     if origin is dict:
-        return {k: from_json(args[1], v) for k, v in data.items()}
-    if kind is float and isinstance(data, int):
-        return float(data)
-    return data
+        value = _decoder(args[1])
+        if value is _identity:
+            return lambda data: None if data is None else dict(data)
+        return lambda data: None if data is None else {k: value(v) for k, v in data.items()}
+    if kind is float:
+        return lambda data: float(data) if isinstance(data, int) else data
+    return _identity
+
+
+def _dataclass_decoder(cls) -> Callable:
+    """Field decoders are looked up on first use, so a dataclass may refer to itself."""
+    fields: dict[str, Callable] = {}
+
+    def decode(data):
+        if data is None:
+            return None
+        if not fields:
+            hints = _hints(cls)
+            fields.update({f.name: _decoder(hints[f.name]) for f in dataclasses.fields(cls)})
+        return cls(**{k: fields[k](v) for k, v in data.items() if k in fields})
+
+    return decode
