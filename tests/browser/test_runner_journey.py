@@ -2,6 +2,9 @@
 player (surviving a reload), the morning check-in, a flare-up, why the plan changed and
 progress, in English and Dutch, with no console errors (CSP violations land there)."""
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from programs.exercises.content_loader import content_load_directory
@@ -71,9 +74,23 @@ def log_first_session(phone, user):
     assert phone.locator("form.player").count() == 0
 
 
+def a_wednesday_morning() -> dt.datetime:
+    """The coming Wednesday (or today, if it is one) at 10:00 in Amsterdam.
+
+    A plan set up with every weekday free has its first strength session the same day
+    when it starts on a Wednesday; on some other weekdays the first one is tomorrow, and
+    the journey needs a session due today. Close to the real date, so that cookies the
+    browser keeps by its own clock stay valid."""
+    zone = ZoneInfo("Europe/Amsterdam")
+    today = dt.datetime.now(zone).date()
+    day = today + dt.timedelta(days=(2 - today.weekday()) % 7)
+    return dt.datetime.combine(day, dt.time(10), tzinfo=zone)
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("phone", ["en-GB", "nl-NL"], indirect=True)
-def test_runner_journey_from_sign_up_to_progress(phone, request):
+def test_runner_journey_from_sign_up_to_progress(phone, request, time_machine):
+    time_machine.move_to(a_wednesday_morning(), tick=True)
     locale = request.node.callspec.params["phone"]
     language = locale[:2]
     email = f"journey.{language}@example.com"
