@@ -132,11 +132,9 @@ RULES: dict[str, Rule] = {
             "Red on policy.deload_red_days days in the window -> strength volume down by "
             "policy.deload_volume_pct and the physio is alerted.",
             "Your hip was clearly sore on more than one day this week. The coming week is a "
-            "lighter week, with about {pct}% less volume, and we have asked your "
-            "physiotherapist to get in touch.",
+            "lighter week, with about {pct}% less volume.",
             "Je heup was deze week op meer dan één dag duidelijk pijnlijk. De komende week is "
-            "een lichtere week, met ongeveer {pct}% minder volume, en we hebben je "
-            "fysiotherapeut gevraagd contact met je op te nemen.",
+            "een lichtere week, met ongeveer {pct}% minder volume.",
         ),
         Rule(
             TREND_DELOAD,
@@ -145,11 +143,9 @@ RULES: dict[str, Rule] = {
             "Weekly mean pain rising by >= policy.weekly_rise_red, or rising "
             "policy.rising_weeks_red weeks running -> deload and alert the physio.",
             "Your average pain has been going up from week to week. The coming week is "
-            "lighter, with about {pct}% less volume, so things can settle, and we have asked "
-            "your physiotherapist to get in touch.",
+            "lighter, with about {pct}% less volume, so things can settle.",
             "Je gemiddelde pijn is van week tot week gestegen. De komende week is lichter, "
-            "met ongeveer {pct}% minder volume, zodat het kan zakken, en we hebben je "
-            "fysiotherapeut gevraagd contact met je op te nemen.",
+            "met ongeveer {pct}% minder volume, zodat het kan zakken.",
         ),
         Rule(
             FLARE_DELOAD,
@@ -158,11 +154,10 @@ RULES: dict[str, Rule] = {
             "A flare-up reported by the runner -> the coming days are a lighter week "
             "(volume down by policy.deload_volume_pct) and the physio is alerted.",
             "You reported a flare-up. Flare-ups happen and usually settle within a few days "
-            "when the load comes down, so your plan is about {pct}% lighter for now and we "
-            "have let your physiotherapist know.",
+            "when the load comes down, so your plan is about {pct}% lighter for now.",
             "Je hebt een opvlamming gemeld. Dat gebeurt, en meestal zakt het binnen een paar "
             "dagen als de belasting omlaag gaat. Je plan is daarom voorlopig ongeveer {pct}% "
-            "lichter en we hebben je fysiotherapeut ingelicht.",
+            "lichter.",
         ),
         Rule(
             REP_BRACKET,
@@ -280,6 +275,30 @@ class Localized:
 def localized(spec) -> Localized:
     """The English and Dutch name of an exercise or phase spec."""
     return Localized(spec.name, spec.name_nl or spec.name)
+
+
+# The closing sentence of an explanation whose decision alerts the physio (alert_physio).
+# The engine cannot know whether the runner has linked a physiotherapist, so the service
+# that stores the decision adds the sentence that is true (with_physio_note).
+PHYSIO_TOLD = {
+    "en": "We have asked your physiotherapist to get in touch.",
+    "nl": "We hebben je fysiotherapeut gevraagd contact met je op te nemen.",
+}
+NO_PHYSIO = {
+    "en": "You have not linked a physiotherapist here. If the pain does not settle within "
+    "a few days, or you are worried, see a physiotherapist or your doctor.",
+    "nl": "Je hebt hier geen fysiotherapeut gekoppeld. Zakt de pijn niet binnen een paar "
+    "dagen, of maak je je zorgen, ga dan naar een fysiotherapeut of je huisarts.",
+}
+
+
+def with_physio_note(explanation: dict[str, str], *, told: bool) -> dict[str, str]:
+    """The explanation with the sentence that says truthfully whether a physio was told."""
+    note = PHYSIO_TOLD if told else NO_PHYSIO
+    return {
+        language: f"{text} {note.get(language, note['en'])}"
+        for language, text in explanation.items()
+    }
 
 
 def explain(rule_id: str, **values: object) -> dict[str, str]:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programs.exercises.models import Exercise
-from programs.plans import planner, progression
+from programs.plans import planner, progression, rules
 from programs.plans.plan_models import (
     Decision,
     Plan,
@@ -347,6 +347,7 @@ def progression_record(
             returning=("plan", "id", "effective_from"),
         )
         revision_of = {plan_id: (pk, effective) for plan_id, pk, effective in created}
+    _note_physio_contact(evaluations)
     insert_rows(
         Decision,
         DECISION_FIELDS,
@@ -379,7 +380,9 @@ def progression_record(
                 )
             )
     update_rows(Plan, ("current_revision", "version", "status", "next_evaluation_at"), updates)
-    for e in evaluations:
+    # A flare-up or a warning sign is evaluated at once (weekly=False) by a caller that
+    # sends its own, more specific alert: one email per event, not two.
+    for e in evaluations if weekly else ():
         alerting = [d for d in e.decisions if d.alert_physio]
         if alerting and not any(d.kind == DecisionKind.PAUSE_AND_REFER for d in alerting):
             physios_alert(
@@ -388,6 +391,34 @@ def progression_record(
                 dedupe_key=f"plan-alert:{e.plan.pk}:{alerting[0].id}",
             )
     return [(plan_id, pk, effective) for plan_id, (pk, effective) in revision_of.items()]
+
+
+def _note_physio_contact(evaluations: list[Evaluation]) -> None:
+    """End the explanation of every decision that alerts the physio with what is true for
+    this runner: their physiotherapist has been asked to get in touch, or they have none
+    linked and should see one if it does not settle. One query, and only when needed."""
+    alerting = [
+        e
+        for e in evaluations
+        if any(d.alert_physio and d.kind != DecisionKind.PAUSE_AND_REFER for d in e.decisions)
+    ]
+    if not alerting:
+        return
+    from rehab.accounts.models import CareLink
+
+    linked = set(
+        CareLink.objects.active()
+        .filter(runner_id__in={e.plan.runner_id for e in alerting})
+        .values_list("runner_id", flat=True)
+    )
+    for e in alerting:
+        told = e.plan.runner_id in linked
+        e.decisions = [
+            replace(d, explanation=rules.with_physio_note(d.explanation, told=told))
+            if d.alert_physio and d.kind != DecisionKind.PAUSE_AND_REFER
+            else d
+            for d in e.decisions
+        ]
 
 
 RUN_FIELDS = (

@@ -8,6 +8,7 @@ from django.core import mail
 from programs.logbook.models import Screening
 from programs.logbook.services import checkin_create, flare_up_report, session_log_create
 from programs.logbook.windows import evaluation_window
+from programs.plans import rules
 from programs.plans.models import Slot
 from programs.plans.plan_models import Decision, Plan, PlanRevision, PlanSession, ProgressionRun
 from programs.plans.services import (
@@ -140,7 +141,29 @@ def test_flare_up_eases_the_plan_at_once_and_alerts_the_physio(
     plan.refresh_from_db()
     kinds = set(plan.decisions.values_list("kind", flat=True))
     assert kinds & {"regress", "deload", "hold", "run_step_down"}
-    assert any("flare" in m.subject.lower() for m in mail.outbox)
+    assert [m.to for m in mail.outbox] == [[physio.email]]  # one email for one flare-up
+    assert "flare" in mail.outbox[0].subject.lower()
+    deload = plan.decisions.get(kind="deload")
+    assert deload.explanation["en"].endswith(rules.PHYSIO_TOLD["en"])
+    assert deload.explanation["nl"].endswith(rules.PHYSIO_TOLD["nl"])
+
+
+@pytest.mark.django_db
+def test_a_runner_without_a_physio_is_not_told_that_one_was_alerted(
+    make_plan, time_machine, django_capture_on_commit_callbacks
+):
+    plan = make_plan()
+    time_machine.move_to(dt.datetime(2026, 12, 3, 9, 0, tzinfo=dt.UTC))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        flare_up_report(runner=plan.runner, date=dt.date(2026, 12, 3))
+
+    deload = plan.decisions.get(kind="deload")
+    assert deload.alert_physio
+    assert "asked your physiotherapist" not in deload.explanation["en"]
+    assert deload.explanation["en"].endswith(rules.NO_PHYSIO["en"])
+    assert deload.explanation["nl"].endswith(rules.NO_PHYSIO["nl"])
+    assert mail.outbox == []
 
 
 @pytest.mark.django_db

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from programs.logbook.services import flare_up_report
 from programs.logbook.weekly import progressions_dispatch_due
+from programs.plans import rules
 from programs.plans.plan_models import Decision, Plan, ProgressionRun
 from programs.plans.services import plan_relayout
 from tests.factories import UserFactory
@@ -104,6 +105,24 @@ def test_a_flare_evaluated_mid_week_is_not_counted_again_at_the_week_end(make_pl
 
 
 @pytest.mark.django_db
+def test_the_plans_waiting_longest_are_claimed_first_a_batch_at_a_time(make_plan, time_machine):
+    time_machine.move_to(DUE - dt.timedelta(hours=1))
+    plans = runners_with_plans(make_plan, 4)
+    waits = [dt.timedelta(hours=h) for h in (0, 3, 1, 2)]  # how long each has been due
+    for plan, wait in zip(plans, waits, strict=True):
+        Plan.objects.filter(pk=plan.pk).update(next_evaluation_at=DUE - wait)
+
+    report = progressions_dispatch_due(now=DUE, batch=2, max_batches=1, enqueue_relayout=False)
+
+    assert (report.plans, report.batches) == (2, 1)
+    evaluated = set(ProgressionRun.objects.values_list("plan_id", flat=True))
+    assert evaluated == {plans[1].pk, plans[3].pk}
+    rest = progressions_dispatch_due(now=DUE, batch=2, enqueue_relayout=False)
+    assert (rest.plans, rest.batches) == (2, 1)
+    assert ProgressionRun.objects.count() == 4
+
+
+@pytest.mark.django_db
 def test_paused_plans_are_not_evaluated(make_plan):
     plan = make_plan()
     Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.PAUSED)
@@ -172,4 +191,5 @@ def test_a_weekly_trend_rising_two_weeks_running_deloads_and_alerts_the_physio(
     assert first.window_ends_on == MONDAY + dt.timedelta(days=20)  # the end of week 3
     assert first.rule == "D2.weekly_trend_deload"
     assert first.alert_physio
-    assert any(physio.email in m.to for m in mail.outbox)
+    assert first.explanation["en"].endswith(rules.PHYSIO_TOLD["en"])
+    assert [m.to for m in mail.outbox] == [[physio.email]]
