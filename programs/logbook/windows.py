@@ -1,13 +1,19 @@
 """Build the progression engine's EvaluationWindow from stored logs.
 
 Reads plain rows (values_list), not model instances, and serves many plans with a
-constant number of queries: the weekly evaluation builds a whole batch at once.
+constant number of queries: the weekly evaluation builds a whole batch at once. JSON
+columns are read as their text: nearly every warning-sign list is empty, and "[]" needs
+no parsing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
+
+from django.db.models import TextField
+from django.db.models.functions import Cast
 
 from programs.logbook.models import ExerciseLog, FlareUp, MorningCheckin, RunLog, SessionLog
 from programs.plans import specs
@@ -16,6 +22,19 @@ from programs.plans.plan_models import Plan, PlanSession
 
 def _f(value) -> float | None:
     return None if value is None else float(value)
+
+
+def _text(field: str) -> Cast:
+    return Cast(field, output_field=TextField())
+
+
+def _codes(text: str | None) -> tuple[str, ...]:
+    """A stored list of warning-sign codes, from its JSON text."""
+    return () if text is None or text == "[]" else tuple(json.loads(text))
+
+
+def _ints(text: str | None) -> tuple[int, ...]:
+    return () if text is None or text == "[]" else tuple(int(v) for v in json.loads(text))
 
 
 def evaluation_window(
@@ -49,12 +68,13 @@ def build_windows(requests) -> dict[int, specs.EvaluationWindow]:
             session_log__runner_id__in=runner_ids, session_log__date__range=(first, last)
         )
         .order_by("session_log_id", "pk")
+        .annotate(reps_text=_text("reps_done"))
         .values_list(
             "session_log_id",
             "slot_key",
             "exercise__slug",
             "sets_done",
-            "reps_done",
+            "reps_text",
             "hold_seconds",
             "load_kg",
             "rpe",
@@ -73,7 +93,7 @@ def build_windows(requests) -> dict[int, specs.EvaluationWindow]:
                         slot_key=e[1],
                         exercise=e[2],
                         sets_done=e[3],
-                        reps_done=tuple(int(r) for r in e[4]),
+                        reps_done=_ints(e[4]),
                         hold_seconds=e[5],
                         load_kg=_f(e[6]),
                         rpe=_f(e[7]),
@@ -85,13 +105,14 @@ def build_windows(requests) -> dict[int, specs.EvaluationWindow]:
                 pain_after=_f(pain_after),
                 completed=completed,
                 single_leg_stance_pain=_f(stance),
-                red_flags=tuple(flags),
+                red_flags=_codes(flags),
             ),
         )
         for log_id, runner, date, pain_after, completed, stance, flags in SessionLog.objects.filter(
             **span
         )
         .order_by("date", "pk")
+        .annotate(flags_text=_text("red_flags"))
         .values_list(
             "pk",
             "runner_id",
@@ -99,7 +120,7 @@ def build_windows(requests) -> dict[int, specs.EvaluationWindow]:
             "pain_after",
             "completed",
             "single_leg_stance_pain",
-            "red_flags",
+            "flags_text",
         )
     )
     checkins = _grouped(
@@ -107,12 +128,13 @@ def build_windows(requests) -> dict[int, specs.EvaluationWindow]:
             runner,
             date,
             specs.MorningCheckin(
-                date=date, pain=float(pain), stiffness_minutes=stiff, red_flags=tuple(flags)
+                date=date, pain=float(pain), stiffness_minutes=stiff, red_flags=_codes(flags)
             ),
         )
         for runner, date, pain, stiff, flags in MorningCheckin.objects.filter(**span)
         .order_by("date")
-        .values_list("runner_id", "date", "pain", "stiffness_minutes", "red_flags")
+        .annotate(flags_text=_text("red_flags"))
+        .values_list("runner_id", "date", "pain", "stiffness_minutes", "flags_text")
     )
     runs = _grouped(
         (
@@ -124,11 +146,12 @@ def build_windows(requests) -> dict[int, specs.EvaluationWindow]:
                 pain_during=float(during),
                 pain_after=_f(after),
                 walk_run_stage=stage,
-                red_flags=tuple(flags),
+                red_flags=_codes(flags),
             ),
         )
         for runner, date, minutes, during, after, stage, flags in RunLog.objects.filter(**span)
         .order_by("date", "pk")
+        .annotate(flags_text=_text("red_flags"))
         .values_list(
             "runner_id",
             "date",
@@ -136,14 +159,15 @@ def build_windows(requests) -> dict[int, specs.EvaluationWindow]:
             "pain_during",
             "pain_after",
             "walk_run_stage",
-            "red_flags",
+            "flags_text",
         )
     )
     flares = _grouped(
-        (runner, date, specs.FlareUp(date=date, red_flags=tuple(flags), note=""))
+        (runner, date, specs.FlareUp(date=date, red_flags=_codes(flags), note=""))
         for runner, date, flags in FlareUp.objects.filter(**span)
         .order_by("date", "pk")
-        .values_list("runner_id", "date", "red_flags")
+        .annotate(flags_text=_text("red_flags"))
+        .values_list("runner_id", "date", "flags_text")
     )
     planned = _grouped(
         PlanSession.objects.filter(
