@@ -24,6 +24,7 @@ urlpatterns = [
     path("settings/erase/", account_views.erase_account, name="erase_account"),
     path("accounts/", include("allauth.urls")),
     path("", include("programs.logbook.urls")),
+    path("", include("programs.logbook.physio_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("rehab.api", "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),

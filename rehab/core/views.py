@@ -13,9 +13,12 @@ from rehab.core.health import run_probes
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """The landing page; a signed-in runner goes straight to this week's plan."""
+    """The landing page; a signed-in runner goes straight to this week's plan, a
+    physiotherapist to their caseload."""
     if request.user.is_authenticated and request.user.is_runner:
         return redirect("runner:week")
+    if request.user.is_authenticated and request.user.is_physio:
+        return redirect("physio:caseload")
     return render(request, "pages/home.html")
 
 
