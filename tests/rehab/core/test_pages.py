@@ -94,11 +94,9 @@ def test_password_reset_page_renders(client):
 
 
 @pytest.mark.django_db
-def test_signed_in_runners_land_on_their_week_and_physios_on_the_landing_page(
-    client, runner, physio
-):
+def test_signed_in_runners_land_on_their_week_and_physios_on_their_caseload(client, runner, physio):
     client.force_login(runner)
     assert client.get("/")["Location"] == "/week/"
 
     client.force_login(physio)
-    assert client.get("/").status_code == 200
+    assert client.get("/")["Location"] == "/physio/"
