@@ -278,7 +278,11 @@ def _runner_context(request, runner, plan, policy_form=None) -> dict:
 @require_GET
 def runner_page(request, runner_id: int):
     runner = _linked_runner(request, runner_id)
-    plan = _open_plan(runner)
+    return _render_runner(request, runner, _open_plan(runner))
+
+
+def _render_runner(request, runner, plan, *, policy_form=None, status=200):
+    """The runner's page; showing it is a read of their data, so it is audited."""
     access_log_record(
         actor=request.user,
         runner=runner,
@@ -286,7 +290,8 @@ def runner_page(request, runner_id: int):
         object_id=str(plan.pk if plan else ""),
         path=request.get_full_path(),
     )
-    return render(request, "physio/runner.html", _runner_context(request, runner, plan))
+    context = _runner_context(request, runner, plan, policy_form=policy_form)
+    return render(request, "physio/runner.html", context, status=status)
 
 
 def _plan_or_404(runner) -> Plan:
@@ -323,8 +328,7 @@ def policy_update(request, runner_id: int):
         else:
             messages.success(request, _("The progression settings are saved."))
             return redirect("physio:runner", runner_id=runner.pk)
-    context = _runner_context(request, runner, plan, policy_form=form)
-    return render(request, "physio/runner.html", context, status=400)
+    return _render_runner(request, runner, plan, policy_form=form, status=400)
 
 
 @login_required

@@ -208,6 +208,7 @@ def test_bad_policy_input_is_a_form_error_and_changes_nothing(
     plan.refresh_from_db()
     assert plan.policy == before
     assert plan.version == 1
+    assert AccessLog.objects.filter(runner=plan.runner, object_type="runner_overview").exists()
 
 
 def test_a_stale_policy_form_is_refused(physio_client, make_plan):
