@@ -303,17 +303,21 @@ def choose_strength_weekdays(
     preferred: Iterable[int] = (),
     heavy_blocked: Iterable[int] = (),
     has_heavy: bool = False,
+    first_weekday: int = 0,
 ) -> tuple[int, ...]:
     """Strength weekdays, best first by: fewest back-to-back days (none when count <= 3,
     notes §E "3 non-consecutive days/wk"); then, if the phase has heavy slots, fewest days
-    before the long run or a hard session; then most preferred weekdays; then earliest."""
+    before the long run or a hard session; then most preferred weekdays; then earliest
+    counted from `first_weekday` (the plan's first day), so a runner who leaves every day
+    free starts on the day the plan starts."""
     count = max(0, min(7, count))
     preferred = frozenset(preferred)
     blocked = frozenset(heavy_blocked)
 
     def score(days: tuple[int, ...]) -> tuple:
         conflicts = len(blocked.intersection(days)) if has_heavy else 0
-        return (adjacent_pairs(days), conflicts, -len(preferred.intersection(days)), days)
+        from_start = tuple(sorted((day - first_weekday) % 7 for day in days))
+        return (adjacent_pairs(days), conflicts, -len(preferred.intersection(days)), from_start)
 
     return min(itertools.combinations(range(7), count), key=score)
 
@@ -460,6 +464,7 @@ def phase_schedule(
             preferred=runner.preferred_weekdays,
             heavy_blocked=blocked,
             has_heavy=any(slot.heavy for slot in phase.slots),
+            first_weekday=runner.start_date.weekday(),
         ),
         run_weekdays=choose_run_weekdays(phase.run.runs_per_week, habitual=habitual),
         heavy_blocked=blocked,

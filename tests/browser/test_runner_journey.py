@@ -77,10 +77,10 @@ def log_first_session(phone, user):
 def a_wednesday_morning() -> dt.datetime:
     """The coming Wednesday (or today, if it is one) at 10:00 in Amsterdam.
 
-    A plan set up with every weekday free has its first strength session the same day
-    when it starts on a Wednesday; on some other weekdays the first one is tomorrow, and
-    the journey needs a session due today. Close to the real date, so that cookies the
-    browser keeps by its own clock stay valid."""
+    The plan's strength days depend on the weekday it starts and on the long-run day, and
+    the journey needs a session due today: one fixed weekday keeps the journey the same
+    whatever day it runs. Close to the real date, so that cookies the browser keeps by
+    its own clock stay valid."""
     zone = ZoneInfo("Europe/Amsterdam")
     today = dt.datetime.now(zone).date()
     day = today + dt.timedelta(days=(2 - today.weekday()) % 7)

@@ -6,6 +6,8 @@ import datetime as dt
 import statistics
 import time
 
+import pytest
+
 from programs.plans.planner import (
     GT_COMPRESSION_TOPIC,
     adjacent_pairs,
@@ -99,6 +101,13 @@ def test_strength_days_are_not_consecutive():
 def test_preferred_weekdays_used_when_they_fit():
     assert choose_strength_weekdays(3, preferred=(1, 3, 5)) == (1, 3, 5)
     assert choose_strength_weekdays(2, preferred=(5, 6)) in {(0, 5), (1, 5), (2, 5), (3, 5)}
+
+
+def test_with_every_day_free_the_first_session_is_on_the_start_day():
+    every_day = tuple(range(7))
+    assert choose_strength_weekdays(3, preferred=every_day) == (0, 2, 4)
+    assert choose_strength_weekdays(3, preferred=every_day, first_weekday=1) == (1, 3, 5)
+    assert choose_strength_weekdays(3, preferred=every_day, first_weekday=6) == (1, 3, 6)
 
 
 def test_no_heavy_slot_the_day_before_the_long_run_or_a_hard_session():
@@ -252,3 +261,14 @@ def test_twelve_week_plan_is_fast():
         generate_plan(template, who)
         samples.append(time.perf_counter() - started)
     assert statistics.median(samples) < 0.005
+
+
+@pytest.mark.parametrize("offset", range(7))
+def test_a_runner_free_every_day_has_a_strength_session_on_the_first_day(offset):
+    start = dt.date(2026, 3, 2) + dt.timedelta(days=offset)  # Monday .. Sunday
+    context = runner(preferred=tuple(range(7)), long_run=None, hard=(), start=start)
+
+    plan = generate_plan(gluteal_template(), context)
+
+    first = min(s.date for s in plan.weeks[0].sessions if s.kind == "strength")
+    assert first == start
