@@ -163,7 +163,10 @@ class QuestionnaireMixin:
         }
 
 
-class PlanSetupForm(QuestionnaireMixin, forms.Form):
+class PlanChoicesForm(forms.Form):
+    """What a plan is generated from: programme, start, baseline pain, running, equipment
+    and days. The runner's set-up form and the physiotherapist's start form share it."""
+
     template = forms.ModelChoiceField(
         label=_("Programme"), queryset=None, empty_label=None, widget=forms.RadioSelect
     )
@@ -220,23 +223,12 @@ class PlanSetupForm(QuestionnaireMixin, forms.Form):
         empty_value=None,
         required=False,
     )
-    reminder_time = forms.TimeField(
-        label=_("Training reminder at (leave empty for none)"),
-        required=False,
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-    )
-    checkin_time = forms.TimeField(
-        label=_("Morning check-in reminder at (leave empty for none)"),
-        required=False,
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-    )
 
     def __init__(self, *args, runner, templates, **kwargs):
         super().__init__(*args, **kwargs)
         self.runner = runner
         self.fields["template"].queryset = templates
         self.fields["template"].label_from_instance = lambda t: t.name
-        self.add_questionnaire_fields()
 
     def clean_start_date(self):
         day = self.cleaned_data["start_date"]
@@ -257,7 +249,6 @@ class PlanSetupForm(QuestionnaireMixin, forms.Form):
             )
         if data.get("longest_run", 0) > data.get("weekly_minutes", 0) > 0:
             self.add_error("longest_run", _("The longest run cannot exceed the weekly total."))
-        self.clean_questionnaires(data)
         return data
 
     def context(self, *, irritability: str) -> RunnerContext:
@@ -280,6 +271,31 @@ class PlanSetupForm(QuestionnaireMixin, forms.Form):
             start_date=data["start_date"],
             timezone=self.runner.timezone,
         )
+
+
+class PlanSetupForm(QuestionnaireMixin, PlanChoicesForm):
+    """The runner's own plan set-up: the plan choices, the baseline questionnaires and
+    the reminder times."""
+
+    reminder_time = forms.TimeField(
+        label=_("Training reminder at (leave empty for none)"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    checkin_time = forms.TimeField(
+        label=_("Morning check-in reminder at (leave empty for none)"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_questionnaire_fields()
+
+    def clean(self):
+        data = super().clean()
+        self.clean_questionnaires(data)
+        return data
 
 
 class FollowUpForm(QuestionnaireMixin, forms.Form):

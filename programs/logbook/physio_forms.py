@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from programs.logbook.forms import PlanChoicesForm
 from programs.plans.services import POLICY_EDITABLE
 from programs.plans.specs import Policy
 
@@ -66,3 +67,26 @@ class PolicyForm(forms.Form):
     def changes(self) -> dict:
         """The policy settings as cleaned, ready for plan_policy_update."""
         return {name: self.cleaned_data[name] for name in POLICY_EDITABLE}
+
+
+class PlanStartForm(PlanChoicesForm):
+    """A physiotherapist starts a plan for a linked runner: the same choices as the
+    runner's own set-up (the runner answers the questionnaires later), worded for the
+    physio, plus whether changes wait for approval."""
+
+    require_approval = forms.BooleanField(label=LABELS["require_approval"], required=False)
+
+    WORDING = {
+        "baseline_pain": _("The runner's usual pain over the last week (0-10)"),
+        "running_mode": _("Is the runner running at the moment?"),
+        "weekly_minutes": _("Running minutes in a usual week lately"),
+        "longest_run": _("Longest run lately (minutes)"),
+        "running_days": _("Running days in a usual week"),
+        "equipment": _("Equipment the runner has"),
+        "weekdays": _("Days that suit the runner for strength training"),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in self.WORDING.items():
+            self.fields[name].label = label

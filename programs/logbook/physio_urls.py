@@ -13,6 +13,7 @@ urlpatterns = [
         name="invitation_withdraw",
     ),
     path("physio/runners/<int:runner_id>/", views.runner_page, name="runner"),
+    path("physio/runners/<int:runner_id>/plan/new/", views.plan_start, name="plan_start"),
     path("physio/runners/<int:runner_id>/policy/", views.policy_update, name="policy"),
     path("physio/runners/<int:runner_id>/status/", views.plan_status, name="status"),
     path("physio/runners/<int:runner_id>/undo/", views.plan_undo, name="undo"),

@@ -20,11 +20,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from programs.exercises.models import EvidenceSource
 from programs.logbook.caseload import OPEN, Flag, caseload
-from programs.logbook.physio_forms import InviteForm, PolicyForm
+from programs.logbook.physio_forms import InviteForm, PlanStartForm, PolicyForm
+from programs.logbook.screening import TEMPLATE_FOR_CONDITION
+from programs.logbook.selectors import latest_screening
+from programs.plans.models import ProgramTemplate
 from programs.plans.plan_models import Decision, Plan
 from programs.plans.rules import localized
 from programs.plans.selectors import template_spec
@@ -32,12 +35,14 @@ from programs.plans.services import (
     POLICY_EDITABLE,
     decision_approve,
     decision_reject,
+    plan_generate,
     plan_policy,
     plan_policy_update,
     plan_revision_undo,
     plan_set_status,
     plan_state,
 )
+from programs.plans.specs import Policy
 from rehab.accounts.models import Invitation
 from rehab.accounts.selectors import runners_of
 from rehab.accounts.services import (
@@ -395,3 +400,53 @@ def decision_decide(request, pk: int, verdict: str):
             _("The change is applied.") if verdict == "approve" else _("The change is rejected."),
         )
     return redirect("physio:runner", runner_id=decision.plan.runner_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_start(request, runner_id: int):
+    """Start a plan for a linked runner who has none open and whose screening is clear."""
+    runner = _linked_runner(request, runner_id)
+    if _open_plan(runner) is not None:
+        messages.info(request, _("This runner already has an open plan."))
+        return redirect("physio:runner", runner_id=runner.pk)
+    screening = latest_screening(runner=runner)
+    access_log_record(
+        actor=request.user,
+        runner=runner,
+        object_type="plan_start",
+        object_id=str(screening.pk if screening else ""),
+        path=request.get_full_path(),
+    )
+    templates = ProgramTemplate.objects.active().filter(is_block=False).select_related("condition")
+    suggested = None
+    if screening is not None:
+        code = TEMPLATE_FOR_CONDITION.get(screening.condition, screening.condition)
+        suggested = next((t for t in templates if t.condition.code == code), None)
+    initial = {
+        "template": suggested,
+        "start_date": local_today(runner.timezone),
+        "baseline_pain": screening.baseline_pain if screening else None,
+        "weekdays": [0, 2, 4],
+    }
+    form = PlanStartForm(request.POST or None, initial=initial, runner=runner, templates=templates)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                plan_generate(
+                    runner=runner,
+                    template=form.cleaned_data["template"],
+                    context=form.context(irritability=screening.irritability if screening else ""),
+                    policy=Policy(require_approval=form.cleaned_data["require_approval"]),
+                    created_by=request.user,
+                    weeks=12,
+                )
+            except ApplicationError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("The plan is started. The runner sees it now."))
+                return redirect("physio:runner", runner_id=runner.pk)
+    context = {"runner": runner, "form": form, "screening": screening}
+    return render(request, "physio/plan_start.html", context, status=status)

@@ -208,3 +208,7 @@ def reason_text(code: str) -> str:
     if code == "hip_joint":
         return str(HIP_JOINT_REASON[0])
     return str(RED_FLAGS[code][1])
+
+
+# The cautious general pathway follows the gluteal tendinopathy template (compression-aware).
+TEMPLATE_FOR_CONDITION = {"lateral_hip_pain": "gluteal_tendinopathy"}

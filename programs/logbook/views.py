@@ -36,7 +36,7 @@ from programs.logbook.forms import (
 from programs.logbook.models import FlareUp, Screening
 from programs.logbook.questionnaire_models import RunnerPreferences
 from programs.logbook.questionnaires import INSTRUMENTS, due_week, important_change
-from programs.logbook.screening import CONDITION_LABELS, reason_text
+from programs.logbook.screening import CONDITION_LABELS, TEMPLATE_FOR_CONDITION, reason_text
 from programs.logbook.services import (
     calendar_token_reset,
     checkin_create,
@@ -55,8 +55,6 @@ from rehab.core.errors import ApplicationError, ConflictError, NotFoundError
 from rehab.core.timeutils import local_today
 
 FLARE_UP_TOPIC = "flare-up-plan"
-# The cautious general pathway follows the gluteal tendinopathy template (compression-aware).
-TEMPLATE_FOR_CONDITION = {"lateral_hip_pain": "gluteal_tendinopathy"}
 
 
 def _runner_only(request):

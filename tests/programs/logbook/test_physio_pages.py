@@ -283,3 +283,77 @@ def test_the_pages_speak_dutch(physio, make_plan, time_machine):
 
     assert "Je caseload" in caseload.content.decode()
     assert "Hoe voorzichtig dit plan opbouwt" in page.content.decode()
+
+
+def _start_post(**changes) -> dict:
+    from programs.plans.models import ProgramTemplate
+
+    data = {
+        "template": ProgramTemplate.objects.get(slug="gluteal-tendinopathy").pk,
+        "start_date": "2026-12-02",
+        "baseline_pain": 3,
+        "running_mode": "not_running",
+        "weekly_minutes": 0,
+        "longest_run": 0,
+        "running_days": 0,
+        "equipment": ["mat", "mini_band"],
+        "strength_days": 3,
+        "weekdays": [0, 2, 4],
+        "long_run_day": "",
+    }
+    data.update(changes)
+    return data
+
+
+def test_a_physio_starts_a_plan_for_a_screened_runner(
+    physio_client, physio, screened_runner, content, time_machine
+):
+    time_machine.move_to(dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC))
+    url = reverse("physio:plan_start", args=[screened_runner.pk])
+    form_page = physio_client.get(url)
+    assert form_page.status_code == 200
+    assert form_page.context["form"]["baseline_pain"].value() == 3  # from the screening
+
+    response = physio_client.post(url, _start_post(require_approval="on"))
+
+    assert response.status_code == 302
+    plan = Plan.objects.get(runner=screened_runner)
+    assert plan.created_by == physio
+    assert plan.start_date == dt.date(2026, 12, 2)
+    assert plan_policy(plan).require_approval is True
+    assert AccessLog.objects.filter(runner=screened_runner, object_type="plan_start").exists()
+    again = physio_client.get(url)
+    assert again["Location"] == reverse("physio:runner", args=[screened_runner.pk])
+
+
+def test_no_plan_is_started_without_a_clear_screening(physio_client, runner, content, time_machine):
+    time_machine.move_to(dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC))
+    response = physio_client.post(reverse("physio:plan_start", args=[runner.pk]), _start_post())
+
+    assert response.status_code == 400
+    assert response.context["form"].non_field_errors()
+    assert not Plan.objects.filter(runner=runner).exists()
+
+
+def test_bad_plan_choices_are_form_errors(physio_client, screened_runner, content, time_machine):
+    time_machine.move_to(dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC))
+
+    response = physio_client.post(
+        reverse("physio:plan_start", args=[screened_runner.pk]),
+        _start_post(start_date="2026-11-01", weekdays=[0], baseline_pain=11),
+    )
+
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert {"start_date", "weekdays", "baseline_pain"} <= set(errors)
+    assert not Plan.objects.filter(runner=screened_runner).exists()
+
+
+def test_starting_a_plan_for_a_runner_out_of_scope_answers_404(
+    physio_client, other_runner, content
+):
+    response = physio_client.post(
+        reverse("physio:plan_start", args=[other_runner.pk]), _start_post()
+    )
+
+    assert response.status_code == 404
