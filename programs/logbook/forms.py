@@ -114,7 +114,17 @@ def _not_in_future(day: dt.date, runner) -> dt.date:
 
 
 class QuestionnaireMixin:
-    """PSFS (up to three activities) and LEFS (20 items) fields, added in __init__."""
+    """PSFS (up to three activities) and LEFS (20 items) fields, added in __init__ and
+    checked in clean."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_questionnaire_fields()
+
+    def clean(self):
+        data = super().clean()
+        self.clean_questionnaires(data)
+        return data
 
     def add_questionnaire_fields(self):
         for i in range(1, 4):
@@ -288,15 +298,6 @@ class PlanSetupForm(QuestionnaireMixin, PlanChoicesForm):
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.add_questionnaire_fields()
-
-    def clean(self):
-        data = super().clean()
-        self.clean_questionnaires(data)
-        return data
-
 
 class FollowUpForm(QuestionnaireMixin, forms.Form):
     baseline_pain = forms.IntegerField(
@@ -305,15 +306,6 @@ class FollowUpForm(QuestionnaireMixin, forms.Form):
         max_value=10,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.add_questionnaire_fields()
-
-    def clean(self):
-        data = super().clean()
-        self.clean_questionnaires(data)
-        return data
 
 
 class ExerciseLogForm(forms.Form):

@@ -313,6 +313,7 @@ def test_a_physio_starts_a_plan_for_a_screened_runner(
     form_page = physio_client.get(url)
     assert form_page.status_code == 200
     assert form_page.context["form"]["baseline_pain"].value() == 3  # from the screening
+    assert 'name="require_approval"' in form_page.content.decode()
 
     response = physio_client.post(url, _start_post(require_approval="on"))
 
