@@ -23,10 +23,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from programs.exercises.models import EvidenceSource
-from programs.logbook.caseload import OPEN, Flag, caseload
+from programs.logbook.caseload import Flag, caseload
 from programs.logbook.physio_forms import InviteForm, PlanStartForm, PolicyForm
 from programs.logbook.screening import TEMPLATE_FOR_CONDITION
-from programs.logbook.selectors import latest_screening
+from programs.logbook.selectors import current_plan, latest_screening
 from programs.plans.models import ProgramTemplate
 from programs.plans.plan_models import Decision, Plan
 from programs.plans.rules import localized
@@ -81,15 +81,6 @@ def _linked_runner(request, runner_id: int):
     """A runner linked to the signed-in physio with consent, or 404."""
     _physio_only(request)
     return get_object_or_404(runners_of(request.user), pk=runner_id)
-
-
-def _open_plan(runner) -> Plan | None:
-    return (
-        Plan.objects.filter(runner=runner, status__in=OPEN)
-        .select_related("template", "current_revision")
-        .order_by("-created_at", "-pk")
-        .first()
-    )
 
 
 @dataclass
@@ -283,7 +274,7 @@ def _runner_context(request, runner, plan, policy_form=None) -> dict:
 @require_GET
 def runner_page(request, runner_id: int):
     runner = _linked_runner(request, runner_id)
-    return _render_runner(request, runner, _open_plan(runner))
+    return _render_runner(request, runner, current_plan(runner=runner))
 
 
 def _render_runner(request, runner, plan, *, policy_form=None, status=200):
@@ -300,7 +291,7 @@ def _render_runner(request, runner, plan, *, policy_form=None, status=200):
 
 
 def _plan_or_404(runner) -> Plan:
-    plan = _open_plan(runner)
+    plan = current_plan(runner=runner)
     if plan is None:
         raise Http404(_("This runner has no open plan."))
     return plan
@@ -407,7 +398,7 @@ def decision_decide(request, pk: int, verdict: str):
 def plan_start(request, runner_id: int):
     """Start a plan for a linked runner who has none open and whose screening is clear."""
     runner = _linked_runner(request, runner_id)
-    if _open_plan(runner) is not None:
+    if current_plan(runner=runner) is not None:
         messages.info(request, _("This runner already has an open plan."))
         return redirect("physio:runner", runner_id=runner.pk)
     screening = latest_screening(runner=runner)
