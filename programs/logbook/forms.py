@@ -113,6 +113,16 @@ def _not_in_future(day: dt.date, runner) -> dt.date:
     return day
 
 
+def add_service_errors(form, error) -> None:
+    """Show a service's ApplicationError on the form: its message as a page error, its
+    field errors on their fields (unknown fields become page errors)."""
+    form.add_error(None, error.message)
+    for name, problems in error.fields.items():
+        field = name.rsplit(".", 1)[-1]
+        for problem in problems:
+            form.add_error(field if field in form.fields else None, problem)
+
+
 class QuestionnaireMixin:
     """PSFS (up to three activities) and LEFS (20 items) fields, added in __init__ and
     checked in clean."""

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from programs.exercises.models import EvidenceSource
 from programs.logbook.caseload import Flag, caseload
+from programs.logbook.forms import add_service_errors
 from programs.logbook.physio_forms import InviteForm, PlanStartForm, PolicyForm
 from programs.logbook.screening import TEMPLATE_FOR_CONDITION
 from programs.logbook.selectors import current_plan, latest_screening
@@ -317,10 +318,7 @@ def policy_update(request, runner_id: int):
             messages.error(request, error.message)
             return redirect("physio:runner", runner_id=runner.pk)
         except ApplicationError as error:
-            form.add_error(None, error.message)
-            for name, problems in error.fields.items():
-                for problem in problems:
-                    form.add_error(name if name in form.fields else None, problem)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The progression settings are saved."))
             return redirect("physio:runner", runner_id=runner.pk)
@@ -435,7 +433,7 @@ def plan_start(request, runner_id: int):
                     weeks=12,
                 )
             except ApplicationError as error:
-                form.add_error(None, error.message)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The plan is started. The runner sees it now."))
                 return redirect("physio:runner", runner_id=runner.pk)

@@ -32,6 +32,7 @@ from programs.logbook.forms import (
     ScreeningForm,
     SessionLogForm,
     TrainingSettingsForm,
+    add_service_errors,
 )
 from programs.logbook.models import FlareUp, Screening
 from programs.logbook.questionnaire_models import RunnerPreferences
@@ -64,15 +65,6 @@ def _runner_only(request):
 
 def _today(request) -> dt.date:
     return local_today(request.user.timezone)
-
-
-def _add_service_errors(form, error: ApplicationError) -> None:
-    """Show a service's field errors on the form; unknown fields become page errors."""
-    form.add_error(None, error.message)
-    for name, problems in error.fields.items():
-        field = name.rsplit(".", 1)[-1]
-        for problem in problems:
-            form.add_error(field if field in form.fields else None, problem)
 
 
 # --- Screening -----------------------------------------------------------------------------
@@ -139,7 +131,7 @@ def plan_setup(request):
                 checkin_time=form.cleaned_data["checkin_time"],
             )
         except ApplicationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Your plan is ready."))
             return redirect("runner:week")
@@ -241,7 +233,7 @@ def session_player(request, pk: int):
         except NotFoundError as error:
             raise Http404 from error
         except ApplicationError as error:
-            _add_service_errors(session_form, error)
+            add_service_errors(session_form, error)
         else:
             messages.success(request, _("Session saved. Well done."))
             response = redirect(f"{reverse('runner:week')}?saved={session.pk}")
@@ -270,7 +262,7 @@ def checkin(request):
         try:
             checkin_create(runner=request.user, **form.cleaned_data)
         except ApplicationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Thank you. Your check-in is saved."))
             return redirect("runner:week")
@@ -287,7 +279,7 @@ def run_new(request):
         try:
             run_log_create(runner=request.user, **form.fields_for_service())
         except ApplicationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Run saved."))
             return redirect("runner:week")

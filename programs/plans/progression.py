@@ -64,7 +64,7 @@ from programs.plans.planner import (
     phase_by_key,
     phase_prescriptions,
 )
-from programs.plans.serialize import to_json
+from programs.plans.serialize import PLAIN_TYPES, to_json
 from programs.plans.specs import (
     Decision,
     DecisionKind,
@@ -465,11 +465,8 @@ class Context:
         )
 
 
-_PLAIN = frozenset((str, int, float, bool, type(None)))
-
-
 def _jsonable(value: object) -> object:
-    if type(value) in _PLAIN:  # most leaves: checked first, this runs per value
+    if type(value) in PLAIN_TYPES:  # most leaves: checked first, this runs per value
         return value
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in sorted(value.items())}

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from functools import cache
 
 _SCALARS = (str, int, float, bool, type(None))
-_PLAIN = frozenset(_SCALARS)  # exact types, for the fast path
+PLAIN_TYPES = frozenset(_SCALARS)  # exact types, for fast paths (also progression.py)
 
 
 def _identity(value):
@@ -32,7 +32,7 @@ def to_json(value):
     """Dataclasses as dicts of their fields, dates as ISO text, sets as sorted lists,
     tuples as lists, dict keys as text; scalars as they are."""
     kind = type(value)
-    if kind in _PLAIN:  # the common case first: this runs per field
+    if kind in PLAIN_TYPES:  # the common case first: this runs per field
         return value
     encoder = _encoders.get(kind)
     if encoder is None:
