@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test lint fmt schema messages makemessages bench check venv clean fuzz
+.PHONY: run test lint fmt schema messages makemessages bench chaos check venv clean fuzz node
 
 venv: $(STAMP)
 
@@ -18,6 +18,14 @@ $(STAMP): requirements.txt requirements-dev.txt
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
+## axe-core for the accessibility tests, from package-lock.json into node_modules/ (needs npm).
+node: node_modules/axe-core/axe.min.js
+
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the axe tests: apt-get install npm (or install Node.js)"; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+
 messages: venv
 	$(PY) manage.py compilemessages --ignore $(VENV) >/dev/null
 
@@ -25,18 +33,23 @@ messages: venv
 run: venv messages
 	$(PY) -m rehab.stack
 
-## The whole test suite (SQLite + embedded Redis, or DATABASE_URL / REDIS_URL when set).
-test: venv messages
-	DJANGO_DEBUG=0 $(PY) -m pytest $(PYTEST_ARGS)
+## The whole test suite (SQLite + embedded Redis, or DATABASE_URL / REDIS_URL when set),
+## one pytest-xdist worker per core (PYTEST_WORKERS=0 runs it in one process).
+PYTEST_WORKERS ?= auto
+test: venv messages node
+	DJANGO_DEBUG=0 $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 ## Schema-based API fuzzing with more examples per operation (FUZZ_EXAMPLES, default 100).
 FUZZ_EXAMPLES ?= 100
 fuzz: venv messages
 	DJANGO_DEBUG=0 FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest tests/api/test_fuzz.py -q $(PYTEST_ARGS)
 
+## Style, the one-way layers (pyproject.toml [tool.importlinter]), types (pyproject.toml [tool.mypy]).
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 fmt: venv
 	$(VENV)/bin/ruff check --fix .
@@ -55,5 +68,11 @@ makemessages: venv
 bench: venv messages
 	DJANGO_DEBUG=0 $(PY) -m bench
 
+## Reminders through faults (issue #16): kill -9 workers, restart Redis, count what arrived.
+## PostgreSQL only (DATABASE_URL). CHAOS_SIZE=small (1,000 reminders, 5 kills) or full (10,000).
+CHAOS_SIZE ?= small
+chaos: venv messages
+	DJANGO_DEBUG=0 $(PY) -m bench.chaos --size $(CHAOS_SIZE)
+
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache .mypy_cache

@@ -28,7 +28,7 @@ def main() -> int:
             continue
         module = importlib.import_module(f"bench.{module_info.name}")
         started = time.perf_counter()
-        print(f"== {module_info.name}: {module.__doc__.strip().splitlines()[0]}")
+        print(f"== {module_info.name}: {(module.__doc__ or '').strip().splitlines()[0]}")
         for label, figure in module.run():
             print(f"   {label:<55} {figure}")
         print(f"   (took {time.perf_counter() - started:.1f} s)")

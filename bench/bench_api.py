@@ -32,13 +32,13 @@ MAX_REQUESTS = 200_000
 SEED = """
 import datetime as dt, json
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
-from programs.exercises.content_loader import content_load_directory
+from programs.content.loader import content_load_directory
 from programs.logbook.models import MorningCheckin, Screening
-from programs.plans.models import ProgramTemplate
-from programs.plans.services import plan_generate
-from programs.plans.samples import sample_runner_context
+from programs.content.models import ProgramTemplate
+from programs.logbook.services import plan_start
+from programs.engine.samples import sample_runner_context
 from rehab.accounts.models import CareLink, Role, User
+from rehab.accounts.services import api_token_create
 
 content_load_directory()
 template = ProgramTemplate.objects.get(slug="gluteal-tendinopathy")
@@ -55,12 +55,12 @@ for i in range(%(runners)d):
     Screening.objects.create(runner=runner, answers={}, outcome="ok",
                              condition="gluteal_tendinopathy", baseline_pain=3)
     context = sample_runner_context(start_date=start)
-    plan_generate(runner=runner, template=template, context=context, weeks=12)
+    plan_start(runner=runner, template=template, context=context, weeks=12)
     for day in range(0, 20, 2):
         MorningCheckin.objects.create(runner=runner, date=start + dt.timedelta(days=day), pain=day %% 5)
 print(json.dumps({
-    "runner": Token.objects.create(user=User.objects.get(email="runner0@bench.test")).key,
-    "physio": Token.objects.create(user=physio).key,
+    "runner": api_token_create(user=User.objects.get(email="runner0@bench.test"), device="bench")[1],
+    "physio": api_token_create(user=physio, device="bench")[1],
 }))
 """
 
@@ -100,6 +100,7 @@ def _env(database_url: str) -> dict:
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_SECURE_SSL_REDIRECT="0",  # plain HTTP on the loopback
         DATABASE_URL=database_url,
     )
     return env
@@ -160,7 +161,8 @@ def _load(port: int, path: str, token: str) -> dict:
     headers = {"Authorization": f"Token {token}", "Host": "127.0.0.1"}
 
     def worker():
-        mine, failed = [], 0
+        mine: list[float] = []
+        failed = 0
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         while time.monotonic() < stop and len(mine) < MAX_REQUESTS // CONCURRENCY:
             started = time.perf_counter()

@@ -12,9 +12,9 @@ from bench.support import summary_ms, timed
 
 
 def run() -> list[tuple[str, str]]:
-    from programs.plans.planner import generate_plan, week_from_state
-    from programs.plans.progression import apply_decisions, evaluate, initial_state
-    from tests.programs.plans.engine_fixtures import gluteal_template, logs_for_week, runner
+    from programs.engine.planner import generate_plan, week_from_state
+    from programs.engine.progression import apply_decisions, evaluate, initial_state
+    from tests.programs.engine.engine_fixtures import gluteal_template, logs_for_week, runner
 
     template = gluteal_template()
     who = runner()

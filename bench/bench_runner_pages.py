@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from bench.support import summary_ms, throwaway_database, timed
 
 
 def _history(runner, plan, today) -> None:
     from programs.logbook.services import checkin_create, run_log_create, session_log_create
-    from programs.plans.plan_models import PlanSession
+    from programs.plans.models import PlanSession
 
     for session in PlanSession.objects.filter(plan=plan, date__lt=today).prefetch_related(
         "prescriptions"
@@ -48,12 +49,12 @@ def run() -> list[tuple[str, str]]:
     from django.db import connection
     from django.test import Client
 
-    from programs.exercises.content_loader import content_load_directory
+    from programs.content.loader import content_load_directory
+    from programs.content.models import ProgramTemplate
+    from programs.engine.samples import sample_runner_context
     from programs.logbook.models import Screening
-    from programs.plans.models import ProgramTemplate
-    from programs.plans.plan_models import PlanSession
-    from programs.plans.samples import sample_runner_context
-    from programs.plans.services import plan_generate
+    from programs.logbook.services import plan_start
+    from programs.plans.models import PlanSession
     from rehab.accounts.models import Role, User
     from rehab.core.timeutils import local_today
 
@@ -72,7 +73,7 @@ def run() -> list[tuple[str, str]]:
         )
         today = local_today(runner.timezone)
         start = today - dt.timedelta(weeks=11)
-        plan = plan_generate(
+        plan = plan_start(
             runner=runner,
             template=ProgramTemplate.objects.get(slug="gluteal-tendinopathy"),
             context=sample_runner_context(
@@ -84,6 +85,8 @@ def run() -> list[tuple[str, str]]:
         )
         _history(runner, plan, today)
         session = PlanSession.objects.filter(plan=plan, log__isnull=True).order_by("date").first()
+        if session is None:
+            raise RuntimeError("the benchmark plan has no session left to open")
         client = Client()
         client.force_login(runner)
         results = []
@@ -96,7 +99,7 @@ def run() -> list[tuple[str, str]]:
             queries: list[str] = []
             with connection.execute_wrapper(_counter(queries)):
                 status = client.get(url).status_code
-            samples = timed(lambda url=url: client.get(url), 50)
+            samples = timed(functools.partial(client.get, url), 50)
             results.append(
                 (
                     f"{label}, 12-week plan, 3 months of logs, {connection.vendor}",

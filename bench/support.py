@@ -7,6 +7,7 @@ import statistics
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from queue import Empty
 
 
 @contextmanager
@@ -24,6 +25,33 @@ def throwaway_database() -> Iterator[str]:
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
         teardown_test_environment()
+
+
+def collect_results(queue, processes, *, timeout: float, poll: float = 0.5) -> list:
+    """One result from each child process, failing fast: a child that dies without
+    sending its result (killed, or an exception) raises at once instead of leaving the
+    parent waiting for the whole timeout."""
+    results: list = []
+    deadline = time.monotonic() + timeout
+    while len(results) < len(processes):
+        try:
+            results.append(queue.get(timeout=poll))
+            continue
+        except Empty:
+            pass
+        dead = [p for p in processes if p.exitcode not in (None, 0)]
+        if dead:
+            codes = ", ".join(f"pid {p.pid}: exit code {p.exitcode}" for p in dead)
+            raise RuntimeError(f"a child process died before sending its result ({codes})")
+        if all(p.exitcode == 0 for p in processes):
+            try:  # each put before exiting: drain what is still in the pipe
+                results.append(queue.get(timeout=poll))
+                continue
+            except Empty:
+                raise RuntimeError("every child exited but some sent no result") from None
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{len(processes) - len(results)} child processes sent nothing")
+    return results
 
 
 def timed(fn: Callable[[], object], repeat: int) -> list[float]:

@@ -25,3 +25,8 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "logs": "1000/min",
 }
 MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise")]
+# One process: counters in memory (the Redis cache is tested against a real server).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SILENCED_SYSTEM_CHECKS = ["axes.W001"]  # axes warns about LocMem, rightly, outside tests
+# The tests for it switch the requirement on.
+PHYSIO_MFA_REQUIRED = False

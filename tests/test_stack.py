@@ -1,7 +1,7 @@
 """`make run`: the whole product starts on the embedded default and Ctrl-C leaves nothing."""
 
 import json
-import os
+import re
 import signal
 import subprocess
 import sys
@@ -14,6 +14,8 @@ import psutil
 import pytest
 
 from rehab.core.embedded_redis import free_port
+from rehab.stack import procfile_processes
+from tests.conftest import fresh_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -24,6 +26,20 @@ def get(url: str) -> tuple[int, bytes]:
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.read()
+
+
+def post_json(url: str, body: dict, headers: dict | None = None) -> tuple[int, dict]:
+    request = urllib.request.Request(  # noqa: S310 - loopback only
+        url,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", **(headers or {})},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
 
 
 def wait_until_healthy(url: str, process: subprocess.Popen, timeout: float) -> dict:
@@ -45,7 +61,7 @@ def wait_until_healthy(url: str, process: subprocess.Popen, timeout: float) -> d
 @pytest.mark.celery_worker
 def test_stack_serves_pages_and_ctrl_c_stops_every_process(tmp_path):
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env = fresh_environment()
     env.update(
         DJANGO_DEBUG="1",
         DJANGO_SETTINGS_MODULE="rehab.settings",
@@ -65,6 +81,18 @@ def test_stack_serves_pages_and_ctrl_c_stops_every_process(tmp_path):
         assert set(health["components"]) == {"database", "redis", "celery_worker"}
         assert get(f"{base}/")[0] == 200
         assert get(f"{base}/accounts/login/")[0] == 200
+        # Sign-in counters live in the embedded Redis; the demo physio (DEBUG: no MFA
+        # requirement) gets a token and reads the caseload with it.
+        status, body = post_json(
+            f"{base}/api/v1/auth/token/",
+            {"email": "physio@example.com", "password": "demo-hip-rehab-2026", "device": "ci"},
+        )
+        assert status == 200, body
+        caseload = urllib.request.Request(  # noqa: S310 - loopback only
+            f"{base}/api/v1/patients/", headers={"Authorization": f"Token {body['token']}"}
+        )
+        with urllib.request.urlopen(caseload, timeout=10) as response:  # noqa: S310
+            assert json.loads(response.read())["count"] >= 1
         children = psutil.Process(process.pid).children(recursive=True)
         names = " ".join(" ".join(child.cmdline()) for child in children)
         assert "redis-server" in names
@@ -80,5 +108,9 @@ def test_stack_serves_pages_and_ctrl_c_stops_every_process(tmp_path):
 
     assert process.returncode == 0
     assert "demo-hip-rehab-2026" in output
+    # honcho runs every process of deploy/Procfile.dev and prefixes each one's lines.
+    for name in procfile_processes():
+        assert re.search(rf"^\d\d:\d\d:\d\d {name} +\| ", output, re.MULTILINE), name
+    assert re.search(r"^\d\d:\d\d:\d\d redis +\| ", output, re.MULTILINE)
     still_running = [c.pid for c in children if c.is_running() and c.status() != "zombie"]
     assert still_running == []

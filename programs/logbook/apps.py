@@ -6,3 +6,8 @@ class LogbookConfig(AppConfig):
     name = "programs.logbook"
     label = "logbook"
     verbose_name = _("Logbook")
+
+    def ready(self) -> None:
+        from programs.logbook.metrics import register
+
+        register()

@@ -1,27 +1,38 @@
 """A physiotherapist's caseload: per linked runner, adherence, pain trend and flags.
 
 Read in a fixed number of queries whatever the caseload size: the runners, their open
-plans, the logs of the last four weeks (through windows.build_windows, the same reader
-the weekly evaluation uses) and a few grouped aggregates. Weekly pain means and their
-trend come from the progression engine (progression.weekly_pain_mean / weekly_trend), so
-the caseload shows the figures the rules act on.
+plans, the pain readings of the last four weeks (check-in pain, and per session log its
+pain after and the total and count of pain during, summed by the database) and a few
+grouped aggregates. Weekly pain means and their trend come from the progression engine
+(progression.pain_mean, the rule of weekly_pain_mean, and weekly_trend), so the caseload
+shows the figures the rules act on.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max
+from django.db.models import Count, F, Max, Q, Sum
 
-from programs.logbook.models import FlareUp, MorningCheckin, RunLog, SessionLog
-from programs.logbook.windows import build_windows
-from programs.plans import progression
-from programs.plans.plan_models import Decision, Plan, PlanSession
-from programs.plans.serialize import from_json
-from programs.plans.specs import DecisionKind, EvaluationWindow, Policy
-from rehab.accounts.models import User
+from programs.content.models import Phase
+from programs.engine import progression
+from programs.engine.serialize import from_json
+from programs.engine.specs import DecisionKind, Policy
+from programs.logbook import local_windows
+from programs.logbook.local_windows import OUTSIDE
+from programs.logbook.models import (
+    ExerciseLog,
+    FlareUp,
+    MorningCheckin,
+    Referral,
+    RunLog,
+    SessionLog,
+)
+from programs.plans.models import Decision, Plan, PlanSession, PlanWeek
+from rehab.accounts.models import CareLink, Role, User
 from rehab.accounts.selectors import runners_of
 from rehab.core.timeutils import local_today
 
@@ -38,6 +49,7 @@ class Flag:
     DELOAD = "recent_deload"
     FLARE_UP = "recent_flare_up"
     NO_RECENT_LOG = "no_log_7_days"
+    NEEDS_REVIEW = "needs_review"  # no meaningful improvement after 12 weeks (§G, §h)
 
 
 @dataclass(frozen=True)
@@ -68,37 +80,22 @@ class CaseloadRow:
     pending_approvals: int
     last_log_on: dt.date | None
     flags: tuple[str, ...] = field(default=())
+    phase_key: str | None = None
+    phase_name: str = ""
+
+
+NO_SESSIONS = Adherence(completed=0, planned=0)
 
 
 def caseload_runners(physio: User):
     return runners_of(physio).order_by("last_name", "first_name", "email")
 
 
-def _week_window(window: EvaluationWindow, starts: dt.date, ends: dt.date) -> EvaluationWindow:
-    return EvaluationWindow(
-        starts_on=starts,
-        ends_on=ends,
-        sessions=tuple(s for s in window.sessions if starts <= s.date <= ends),
-        checkins=tuple(
-            c for c in window.checkins if starts <= c.date <= ends + dt.timedelta(days=1)
-        ),
-    )
-
-
-def pain_trend(window: EvaluationWindow | None, today: dt.date, policy: Policy) -> PainTrend:
-    if window is None:
+def pain_trend(means: Sequence[float | None] | None, policy: Policy) -> PainTrend:
+    """The direction and the engine's zone of TREND_WEEKS weekly means (oldest first)."""
+    if means is None:
         return PainTrend((None,) * TREND_WEEKS, "unknown", None)
-    first = today - dt.timedelta(days=7 * TREND_WEEKS - 1)
-    means = tuple(
-        progression.weekly_pain_mean(
-            _week_window(
-                window,
-                first + dt.timedelta(days=7 * i),
-                first + dt.timedelta(days=7 * i + 6),
-            )
-        )
-        for i in range(TREND_WEEKS)
-    )
+    means = tuple(means)
     known = [m for m in means if m is not None]
     if len(known) < 2:
         return PainTrend(means, "unknown", None)
@@ -107,97 +104,301 @@ def pain_trend(window: EvaluationWindow | None, today: dt.date, policy: Policy) 
     return PainTrend(means, direction, trend.zone)
 
 
-def _grouped_max(model, runner_ids) -> dict[int, dt.date]:
-    rows = (
-        model.objects.filter(runner_id__in=runner_ids)
+@dataclass
+class _Week:
+    mornings: tuple[int, int] = (0, 0)  # (total, count)
+    after: tuple[int, int] = (0, 0)
+    during: tuple[int, int] = (0, 0)
+
+
+def _totals(rows, weeks, newest, field_total="total", field_count="n"):
+    """Fold grouped (runner, week) rows into the weeks; return the rows' last dates."""
+    for row in rows:
+        runner_id, last = row["runner_id"], row["last"]
+        if last is not None and (runner_id not in newest or last > newest[runner_id]):
+            newest[runner_id] = last
+        if row["week"] != OUTSIDE:
+            yield weeks[runner_id][row["week"]], row
+
+
+def _weekly_pain(runner_ids, today: dict[int, dt.date]):
+    """Each runner's weekly pain means over the last TREND_WEEKS weeks (the last ends on
+    the runner's today), by progression.pain_mean_of_totals, the rule of
+    weekly_pain_mean: a week's sessions are its days, its mornings the day after each
+    (starts < date <= ends + 1).
+
+    Also returns the latest check-in or session log date seen per runner, up to their
+    today. The database sums the readings per runner and week (local_windows), so two
+    queries return a few rows per runner whatever their history, three when a session log
+    lacks its pain after (then pain during counts, summed over its exercise logs)."""
+    span = (
+        min(today.values()) - dt.timedelta(days=7 * TREND_WEEKS - 1),
+        max(today.values()) + dt.timedelta(days=1),
+    )
+    weeks = {r: [_Week() for _ in range(TREND_WEEKS)] for r in today}
+    newest: dict[int, dt.date] = {}
+
+    def grouped(queryset, *, shift_days=0, date_field="date", runner_field="runner_id"):
+        return (
+            queryset.order_by()
+            .annotate(
+                week=local_windows.week_number(
+                    today_of=today,
+                    weeks=TREND_WEEKS,
+                    shift_days=shift_days,
+                    date_field=date_field,
+                    runner_field=runner_field,
+                )
+            )
+            .values(runner_field, "week")
+        )
+
+    mornings = grouped(
+        MorningCheckin.objects.filter(runner_id__in=runner_ids, date__range=span), shift_days=1
+    ).annotate(
+        total=Sum("pain"),
+        n=Count("pk"),
+        last=Max("date", filter=local_windows.until_today(today_of=today)),
+    )
+    for week, row in _totals(mornings, weeks, newest):
+        week.mornings = (row["total"], row["n"])
+    sessions = grouped(
+        SessionLog.objects.filter(runner_id__in=runner_ids, date__range=span)
+    ).annotate(
+        total=Sum("pain_after"),
+        n=Count("pain_after"),
+        missing=Count("pk", filter=Q(pain_after__isnull=True)),
+        last=Max("date", filter=local_windows.until_today(today_of=today)),
+    )
+    without_after = False
+    for week, row in _totals(sessions, weeks, newest):
+        week.after = (row["total"] or 0, row["n"])
+        without_after = without_after or row["missing"] > 0
+    if without_after:
+        during = grouped(
+            ExerciseLog.objects.filter(
+                session_log__runner_id__in=runner_ids,
+                session_log__date__range=(span[0], span[1] - dt.timedelta(days=1)),
+                session_log__pain_after__isnull=True,
+            ),
+            date_field="session_log__date",
+            runner_field="session_log__runner_id",
+        ).annotate(total=Sum("pain_during"), n=Count("pk"))
+        for row in during:
+            if row["week"] != OUTSIDE:
+                week = weeks[row["session_log__runner_id"]][row["week"]]
+                week.during = (row["total"] or 0, row["n"])
+    means = {
+        r: tuple(
+            progression.pain_mean_of_totals(mornings=w.mornings, after=w.after, during=w.during)
+            for w in runner_weeks
+        )
+        for r, runner_weeks in weeks.items()
+    }
+    return means, newest
+
+
+def _last_logs(runner_ids, everyone, latest: dict[int, dt.date], since: dt.date) -> dict:
+    """The latest log of each runner (session, check-in or run): runs since `since` in one
+    grouped query, and only for runners with nothing since then, the whole history in one
+    more (a union of three grouped maxima)."""
+    found = dict(latest)
+    for runner_id, last in (
+        RunLog.objects.filter(runner_id__in=runner_ids, date__gte=since)
+        .order_by()
         .values("runner_id")
         .annotate(last=Max("date"))
-    )
-    return {row["runner_id"]: row["last"] for row in rows}
+        .values_list("runner_id", "last")
+    ):
+        if runner_id not in found or last > found[runner_id]:
+            found[runner_id] = last
+    missing = [r for r in everyone if r not in found]
+    if missing:
+        parts = [
+            model.objects.filter(runner_id__in=missing)
+            .order_by()
+            .values("runner_id")
+            .annotate(last=Max("date"))
+            .values_list("runner_id", "last")
+            for model in (SessionLog, MorningCheckin, RunLog)
+        ]
+        for runner_id, last in parts[0].union(*parts[1:], all=True):
+            if runner_id not in found or last > found[runner_id]:
+                found[runner_id] = last
+    return found
+
+
+def _silent(plan: Plan | None, last_log: dt.date | None, today: dt.date) -> bool:
+    """Nothing logged for SILENT_DAYS days, counted from the later of the plan's start and
+    the last log: a runner who started yesterday is not silent. Without a plan there is
+    nothing to log, so only a runner who logged before and then stopped counts."""
+    since = max((d for d in (plan.start_date if plan else None, last_log) if d), default=None)
+    return since is not None and since < today - dt.timedelta(days=SILENT_DAYS - 1)
+
+
+def _current_phases(plans: dict[int, Plan], today: dict[int, dt.date], plan_filter) -> dict:
+    """runner id -> (phase key, phase name) of the week in force today in the plan's current
+    layout (the first week before the plan starts). Two queries for any number of plans."""
+    by_revision = {p.current_revision_id: p for p in plans.values() if p.current_revision_id}
+    if not by_revision:
+        return {}
+    # Only the weeks that can be in force today (started in the last 7 days), and each
+    # plan's first week (for a plan that has not started yet).
+    latest, earliest = max(today.values()), min(today.values()) - dt.timedelta(days=6)
+    weeks: dict[int, list[tuple[dt.date, str]]] = {}
+    for revision_id, starts_on, key in (
+        PlanWeek.objects.filter(
+            Q(starts_on__range=(earliest, latest)) | Q(number=1),
+            plan_id__in=plan_filter,
+            revision_id=F("plan__current_revision_id"),
+        )
+        .order_by("starts_on")
+        .values_list("revision_id", "starts_on", "phase_key")
+    ):
+        weeks.setdefault(revision_id, []).append((starts_on, key))
+    names = {
+        (phase.template_id, phase.key): phase.name
+        for phase in Phase.objects.filter(
+            template_id__in={p.template_id for p in by_revision.values()}
+        )
+    }
+    found = {}
+    for revision_id, plan in by_revision.items():
+        layout = weeks.get(revision_id)
+        if not layout:
+            continue
+        day = today[plan.runner_id]
+        key = next((k for start, k in reversed(layout) if start <= day), layout[0][1])
+        found[plan.runner_id] = (key, names.get((plan.template_id, key), key))
+    return found
 
 
 def caseload(physio: User, runners: Sequence[User] | None = None) -> list[CaseloadRow]:
     """One row per runner (default: every runner linked to the physio), in a fixed number
     of queries. Runners passed in must already be scoped to the physio."""
-    runners = list(caseload_runners(physio) if runners is None else runners)
+    if runners is None:
+        runners = list(caseload_runners(physio))
+        # The same runners as a subquery: one parameter instead of one per runner.
+        ids = (
+            CareLink.objects.active()
+            .filter(physio=physio, runner__role=Role.RUNNER)
+            .values("runner_id")
+        )
+    else:
+        runners = list(runners)
+        ids = [r.pk for r in runners]
     if not runners:
         return []
-    ids = [r.pk for r in runners]
     today = {r.pk: local_today(r.timezone) for r in runners}
     earliest = min(today.values()) - dt.timedelta(days=7 * TREND_WEEKS)
     plans = {
         p.runner_id: p
-        for p in Plan.objects.filter(runner_id__in=ids, status__in=OPEN).select_related("runner")
+        for p in Plan.objects.filter(runner_id__in=ids, status__in=OPEN).only(
+            "pk", "runner_id", "template_id", "status", "start_date", "policy", "current_revision"
+        )
     }
-    windows = build_windows(
-        [
-            (p, today[r] - dt.timedelta(days=7 * TREND_WEEKS - 1), today[r], (), None)
-            for r, p in plans.items()
-        ]
+    plan_ids = Plan.objects.filter(runner_id__in=ids, status__in=OPEN).values("pk")
+    plan_filter = plan_ids
+    runner_of_plan = {p.pk: p.runner_id for p in plans.values()}
+    weekly, latest = _weekly_pain(ids, today)
+    # Sessions planned and completed in each runner's last ADHERENCE_DAYS days, counted
+    # by the database per plan.
+    window = local_windows.last_days(
+        today_of=today, days=ADHERENCE_DAYS, runner_field="plan__runner_id"
     )
-    planned = PlanSession.objects.filter(
-        plan__in=plans.values(),
-        date__gte=earliest + dt.timedelta(days=7 * TREND_WEEKS - ADHERENCE_DAYS),
-    ).values_list("plan__runner_id", "date", "log__completed")
+    adherence = {
+        plan_id: Adherence(completed=completed, planned=planned)
+        for plan_id, planned, completed in PlanSession.objects.filter(
+            plan_id__in=plan_ids,
+            date__range=(
+                min(today.values()) - dt.timedelta(days=ADHERENCE_DAYS - 1),
+                max(today.values()),
+            ),
+        )
+        .order_by()
+        .values("plan_id")
+        .annotate(
+            planned=Count("pk", filter=window),
+            completed=Count("pk", filter=window & Q(log__completed=True)),
+        )
+        .values_list("plan_id", "planned", "completed")
+    }
     pending = dict(
-        Decision.objects.filter(plan__in=plans.values(), status=Decision.Status.PENDING)
+        Decision.objects.filter(plan_id__in=plan_ids, status=Decision.Status.PENDING)
+        .order_by()
         .values("plan_id")
         .annotate(n=Count("pk"))
         .values_list("plan_id", "n")
     )
-    deloads = set(
-        Decision.objects.filter(
-            plan__in=plans.values(),
-            kind=DecisionKind.DELOAD,
-            status=Decision.Status.APPLIED,
-            effective_from__gte=earliest,
-        ).values_list("plan__runner_id", "effective_from")
-    )
+    deloads, reviews = set(), set()
+    for plan_id, kind, effective_from in Decision.objects.filter(
+        Q(kind=DecisionKind.DELOAD, effective_from__gte=earliest) | Q(kind=DecisionKind.REVIEW),
+        plan_id__in=plan_ids,
+        status=Decision.Status.APPLIED,
+    ).values_list("plan_id", "kind", "effective_from"):
+        if kind == DecisionKind.REVIEW:
+            reviews.add(runner_of_plan[plan_id])
+        else:
+            deloads.add((runner_of_plan[plan_id], effective_from))
     flares = set(
         FlareUp.objects.filter(runner_id__in=ids, date__gte=earliest).values_list(
             "runner_id", "date"
         )
     )
-    last_logs = [_grouped_max(m, ids) for m in (SessionLog, MorningCheckin, RunLog)]
+    last_logs = _last_logs(ids, today, latest, earliest)
+    # Advised to see a clinician and not cleared yet, with or without a plan.
+    referred = set(
+        Referral.objects.still_open().filter(runner_id__in=ids).values_list("runner_id", flat=True)
+    )
+    phases = _current_phases(plans, today, plan_filter)
 
-    done: dict[int, list[tuple[dt.date, bool]]] = {}
-    for runner_id, date, completed in planned:
-        done.setdefault(runner_id, []).append((date, bool(completed)))
+    deloads_of: dict[int, list[dt.date]] = {}
+    for runner_id, date in deloads:
+        deloads_of.setdefault(runner_id, []).append(date)
+    flares_of: dict[int, list[dt.date]] = {}
+    for runner_id, date in flares:
+        flares_of.setdefault(runner_id, []).append(date)
+    policies: dict[str, Policy] = {}
+
+    def policy_of(plan) -> Policy:
+        key = json.dumps(plan.policy or {}, sort_keys=True)
+        if key not in policies:
+            policies[key] = from_json(Policy, plan.policy or {})
+        return policies[key]
 
     rows = []
     for runner in runners:
         day = today[runner.pk]
         recent = day - dt.timedelta(days=RECENT_DAYS - 1)
         plan = plans.get(runner.pk)
-        in_range = [
-            ok
-            for date, ok in done.get(runner.pk, ())
-            if day - dt.timedelta(days=ADHERENCE_DAYS - 1) <= date <= day
-        ]
-        policy = from_json(Policy, plan.policy or {}) if plan else Policy()
-        last = max((d[runner.pk] for d in last_logs if runner.pk in d), default=None)
+        policy = policy_of(plan) if plan else Policy()
+        last = last_logs.get(runner.pk)
         flags = []
-        if plan and plan.status == Plan.Status.REFERRED:
+        if (plan and plan.status == Plan.Status.REFERRED) or runner.pk in referred:
             flags.append(Flag.REFERRED)
         if plan and pending.get(plan.pk):
             flags.append(Flag.PENDING_APPROVAL)
-        if any(r == runner.pk and recent <= d <= day for r, d in deloads):
+        if any(recent <= d <= day for d in deloads_of.get(runner.pk, ())):
             flags.append(Flag.DELOAD)
-        if any(r == runner.pk and recent <= d <= day for r, d in flares):
+        if any(recent <= d <= day for d in flares_of.get(runner.pk, ())):
             flags.append(Flag.FLARE_UP)
-        if last is None or last < day - dt.timedelta(days=SILENT_DAYS - 1):
+        if _silent(plan, last, day):
             flags.append(Flag.NO_RECENT_LOG)
+        if runner.pk in reviews:
+            flags.append(Flag.NEEDS_REVIEW)
         rows.append(
             CaseloadRow(
                 runner=runner,
                 today=day,
                 plan_id=plan.pk if plan else None,
                 plan_status=plan.status if plan else None,
-                adherence=Adherence(completed=sum(in_range), planned=len(in_range)),
-                pain=pain_trend(windows.get(plan.pk) if plan else None, day, policy),
+                adherence=adherence.get(plan.pk, NO_SESSIONS) if plan else NO_SESSIONS,
+                pain=pain_trend(weekly[runner.pk] if plan else None, policy),
                 pending_approvals=pending.get(plan.pk, 0) if plan else 0,
                 last_log_on=last,
                 flags=tuple(flags),
+                phase_key=phases.get(runner.pk, (None, ""))[0],
+                phase_name=phases.get(runner.pk, (None, ""))[1],
             )
         )
     return rows

@@ -1,7 +1,7 @@
 """Questionnaire answers and the runner's display preferences (units, calendar feed).
 
 Imported at the end of programs/logbook/models.py so Django registers the models in
-the logbook app. Scoring is pure and lives in programs/logbook/questionnaires.py.
+the logbook app. Scoring is pure and lives in programs/engine/questionnaires.py.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ class QuestionnaireResponse(BaseModel):
         NPRS = "nprs", _("Pain rating (NPRS, 0-10)")
         PSFS = "psfs", _("Patient-Specific Functional Scale (PSFS, 0-10)")
         LEFS = "lefs", _("Lower Extremity Functional Scale (LEFS, 0-80)")
+        GROC = "groc", _("Global rating of change (GROC, -5 to +5)")
 
     runner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="questionnaires"
@@ -44,8 +45,11 @@ class QuestionnaireResponse(BaseModel):
             models.UniqueConstraint(
                 fields=["runner", "instrument", "week"], name="one_questionnaire_per_week"
             ),
+            # GROC rates the change itself (-5..+5); every other score is 0..80.
             models.CheckConstraint(
-                condition=Q(score__gte=0, score__lte=80), name="questionnaire_score_0_80"
+                condition=Q(instrument="groc", score__gte=-5, score__lte=5)
+                | (~Q(instrument="groc") & Q(score__gte=0, score__lte=80)),
+                name="questionnaire_score_in_range",
             ),
         ]
 

@@ -15,9 +15,9 @@ from collections import defaultdict
 from django.db.models import TextField
 from django.db.models.functions import Cast
 
+from programs.engine import specs
 from programs.logbook.models import ExerciseLog, FlareUp, MorningCheckin, RunLog, SessionLog
-from programs.plans import specs
-from programs.plans.plan_models import Plan, PlanSession
+from programs.plans.models import Plan, PlanSession
 
 
 def _f(value) -> float | None:
@@ -128,13 +128,19 @@ def build_windows(requests) -> dict[int, specs.EvaluationWindow]:
             runner,
             date,
             specs.MorningCheckin(
-                date=date, pain=float(pain), stiffness_minutes=stiff, red_flags=_codes(flags)
+                date=date,
+                pain=float(pain),
+                stiffness_minutes=stiff,
+                settled_by_midday=settled,
+                red_flags=_codes(flags),
             ),
         )
-        for runner, date, pain, stiff, flags in MorningCheckin.objects.filter(**span)
+        for runner, date, pain, stiff, settled, flags in MorningCheckin.objects.filter(**span)
         .order_by("date")
         .annotate(flags_text=_text("red_flags"))
-        .values_list("runner_id", "date", "pain", "stiffness_minutes", "flags_text")
+        .values_list(
+            "runner_id", "date", "pain", "stiffness_minutes", "settled_by_midday", "flags_text"
+        )
     )
     runs = _grouped(
         (
@@ -146,10 +152,13 @@ def build_windows(requests) -> dict[int, specs.EvaluationWindow]:
                 pain_during=float(during),
                 pain_after=_f(after),
                 walk_run_stage=stage,
+                pain_changed_movement=limped,
                 red_flags=_codes(flags),
             ),
         )
-        for runner, date, minutes, during, after, stage, flags in RunLog.objects.filter(**span)
+        # An imported run whose pain is not given yet is no pain signal (yet).
+        for runner, date, minutes, during, after, stage, limped, flags in RunLog.objects.answered()
+        .filter(**span)
         .order_by("date", "pk")
         .annotate(flags_text=_text("red_flags"))
         .values_list(
@@ -159,15 +168,20 @@ def build_windows(requests) -> dict[int, specs.EvaluationWindow]:
             "pain_during",
             "pain_after",
             "walk_run_stage",
+            "pain_changed_movement",
             "flags_text",
         )
     )
     flares = _grouped(
-        (runner, date, specs.FlareUp(date=date, red_flags=_codes(flags), note=""))
-        for runner, date, flags in FlareUp.objects.filter(**span)
+        (
+            runner,
+            date,
+            specs.FlareUp(date=date, red_flags=_codes(flags), note="", severity=severity),
+        )
+        for runner, date, severity, flags in FlareUp.objects.filter(**span)
         .order_by("date", "pk")
         .annotate(flags_text=_text("red_flags"))
-        .values_list("runner_id", "date", "flags_text")
+        .values_list("runner_id", "date", "severity", "flags_text")
     )
     planned = _grouped(
         PlanSession.objects.filter(

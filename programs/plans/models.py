@@ -1,333 +1,322 @@
-"""Program templates: ProgramTemplate -> Phase -> Slot, plus the walk-run ladder.
+"""A runner's plan: copied prescriptions, revisions, decisions.
 
-The models hold the content; `selectors.template_spec` turns a template into the pure
-`specs.TemplateSpec` the planner and the progression engine work on.
+A plan copies everything it needs from its template when it is generated, so editing
+the template never changes it. Every change (progression, a physio's edit, an undo)
+is a new PlanRevision holding the full engine state; the weeks and sessions from the
+revision's first day on are laid out again in place (a session keeps its id while its
+date and kind stay planned), logged sessions are never touched.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from programs.exercises.models import (
-    Compression,
-    ConditionCode,
-    ContentModel,
-    EducationTopic,
-    EvidenceSource,
-    Exercise,
-)
-from programs.plans import specs
+from rehab.core.fields import DocumentField
+from rehab.core.models import BaseModel
 
-# Figures the progression engine computes for a runner in a phase. A phase exit
-# criterion compares one of them with a value; every criterion of a phase must hold
-# before the runner moves on. The engine must implement each metric listed here.
-EXIT_METRICS: dict[str, str] = {
-    "consecutive_green_sessions": _(
-        "Consecutive completed strength sessions in which every exercise stayed green."
-    ),
-    "morning_pain_over_baseline": _(
-        "Highest next-morning pain over the last 7 days minus the baseline pain (points)."
-    ),
-    "weekly_pain_not_rising_weeks": _(
-        "Consecutive completed weeks whose mean pain did not rise against the week before."
-    ),
-    "single_leg_stance_pain": _(
-        "Pain (0-10) during the latest 30-second single-leg stance test on the painful side."
-    ),
-    "completed_sessions_pct": _("Share of the planned sessions of the phase completed (%)."),
-    "hop_test_pain": _("Pain (0-10) during the latest set of 10-20 single-leg hops."),
-    "continuous_run_minutes": _(
-        "Longest easy continuous run in the last 14 days with green pain (minutes)."
-    ),
-    "walk_run_stage_completed": _(
-        "Highest walk-run stage completed twice with green or amber pain."
-    ),
-    "weeks_in_phase": _("Full weeks spent in the phase."),
-}
+if TYPE_CHECKING:
+    from programs.content.models import Exercise
+    from programs.plans.selectors import Outlook
 
-EXIT_OPS = ("<=", ">=", "==")
-
-RUN_MODES: dict[str, str] = {
-    "pause": _("pause running, cross-train without pain"),
-    "reduce": _("keep running at a reduced weekly volume"),
-    "walk_run": _("walk-run ladder"),
-    "continuous": _("continuous easy running"),
-    "rebuild": _("rebuild weekly volume"),
-}
-
-TERRAIN_RULES: dict[str, str] = {
-    "flat_only": _("flat surfaces only"),
-    "no_hills": _("no hills"),
-    "no_downhill": _("no downhill running"),
-    "no_camber": _("no cambered roads"),
-    "alternate_track_direction": _("alternate direction on the track"),
-    "no_speed_work": _("no intervals or fast running"),
-    "no_long_runs": _("no long runs"),
-}
-
-SCHEMES: dict[str, str] = {
-    "reps_level_load": _("rep bracket, then level, then load"),
-    "hold_time": _("longer holds, then level"),
-    "fixed": _("fixed"),
-}
-
-assert set(SCHEMES) == set(specs.PROGRESSION_SCHEMES)  # noqa: S101
+PAIN = [MinValueValidator(0), MaxValueValidator(10)]
 
 
-def _choices(mapping: dict[str, str]) -> list[tuple[str, str]]:
-    return list(mapping.items())
+class PlanQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=[Plan.Status.ACTIVE, Plan.Status.PAUSED])
 
 
-class Condition(ContentModel):
-    code = models.CharField(_("code"), max_length=32, unique=True, choices=ConditionCode)
-    name = models.CharField(_("name"), max_length=120)
-    description = models.TextField(_("description"))
+class Plan(BaseModel):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+        REFERRED = "referred", _("Paused: see a clinician")
+        COMPLETED = "completed", _("Completed")
+        ARCHIVED = "archived", _("Archived")
 
-    class Meta:
-        ordering = ["code"]
-        verbose_name = _("condition")
-        verbose_name_plural = _("conditions")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class ProgramTemplate(ContentModel):
-    slug = models.SlugField(_("slug"), max_length=80, unique=True)
-    condition = models.ForeignKey(
-        Condition, verbose_name=_("condition"), on_delete=models.PROTECT, related_name="templates"
+    runner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plans"
     )
-    name = models.CharField(_("name"), max_length=160)
-    description = models.TextField(_("description"))
-    is_block = models.BooleanField(
-        _("reusable block"),
-        default=False,
-        help_text=_("A block (such as the walk-run ladder) is reused inside other plans."),
-    )
-    sources = models.ManyToManyField(
-        EvidenceSource, verbose_name=_("sources"), related_name="templates"
-    )
-
-    class Meta:
-        ordering = ["condition__code", "slug"]
-        verbose_name = _("program template")
-        verbose_name_plural = _("program templates")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Phase(ContentModel):
     template = models.ForeignKey(
-        ProgramTemplate, verbose_name=_("template"), on_delete=models.CASCADE, related_name="phases"
+        "content.ProgramTemplate", on_delete=models.PROTECT, related_name="plans"
     )
-    key = models.SlugField(_("key"), max_length=40)
-    order = models.PositiveSmallIntegerField(_("order"))
-    name = models.CharField(_("name"), max_length=160)
-    goal = models.TextField(_("goal"))
-    entry_criteria = models.TextField(_("entry criteria"))
-    weeks_min = models.PositiveSmallIntegerField(
-        _("minimum weeks"), validators=[MinValueValidator(1), MaxValueValidator(52)]
-    )
-    weeks_max = models.PositiveSmallIntegerField(
-        _("maximum weeks"), validators=[MinValueValidator(1), MaxValueValidator(52)]
-    )
-    max_compression = models.CharField(
-        _("highest compression class"), max_length=2, choices=Compression
-    )
-    strength_days = models.PositiveSmallIntegerField(
-        _("strength days a week"), validators=[MinValueValidator(1), MaxValueValidator(7)]
-    )
-    early = models.BooleanField(
-        _("early phase"), default=False, help_text=_("Early phases never hold C2 exercises.")
-    )
-    run_mode = models.CharField(_("running mode"), max_length=12, choices=_choices(RUN_MODES))
-    run_weekly_volume_pct = models.PositiveSmallIntegerField(
-        _("weekly running volume (percent of usual)"),
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        validators=[MaxValueValidator(100)],
+        related_name="plans_created",
     )
-    run_walk_run_stage_min = models.PositiveSmallIntegerField(
-        _("first walk-run stage"), null=True, blank=True, validators=[MaxValueValidator(10)]
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.ACTIVE)
+    condition = models.CharField(_("condition"), max_length=40)
+    start_date = models.DateField(_("start date"))
+    baseline_pain = models.FloatField(_("baseline pain"), validators=PAIN)
+    irritability = models.CharField(_("irritability"), max_length=10, default="moderate")
+    # The runner's situation the plan was built for (specs.RunnerContext, minus dates).
+    context = models.JSONField(_("runner context"), default=dict)
+    # Per-plan policy a physiotherapist may change (specs.Policy fields).
+    policy = models.JSONField(_("progression policy"), default=dict, blank=True)
+    current_revision = models.ForeignKey(
+        "plans.PlanRevision",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    run_walk_run_stage_max = models.PositiveSmallIntegerField(
-        _("last walk-run stage"), null=True, blank=True, validators=[MaxValueValidator(10)]
-    )
-    run_cadence_increase_pct = models.PositiveSmallIntegerField(
-        _("cadence increase (%)"), default=0, validators=[MaxValueValidator(15)]
-    )
-    run_terrain_rules = models.JSONField(_("terrain rules"), default=list, blank=True)
-    run_runs_per_week = models.PositiveSmallIntegerField(
-        _("runs a week"), default=3, validators=[MaxValueValidator(7)]
-    )
-    education = models.ManyToManyField(
-        EducationTopic, verbose_name=_("education topics"), related_name="phases", blank=True
-    )
-    sources = models.ManyToManyField(
-        EvidenceSource, verbose_name=_("sources"), related_name="phases"
-    )
+    version = models.PositiveIntegerField(default=1)  # optimistic concurrency for edits
+    # A physiotherapist's note to the runner about the whole plan (this week, the player).
+    note = models.TextField(_("note to the runner"), max_length=1000, blank=True)
+    # When the next weekly evaluation is due (UTC): the day after a plan week ends, at
+    # EVALUATION_LOCAL_TIME in the runner's zone, so that morning's check-in is in.
+    next_evaluation_at = models.DateTimeField(null=True, blank=True)
+    # The phase (key) the runner last saw on their "this week" page: when the phase in
+    # force comes after it, the page congratulates them once (plan_phase_seen_mark).
+    phase_seen = models.CharField(max_length=40, blank=True)
+
+    objects = PlanQuerySet.as_manager()
+    # Not fields: set for the API's plan detail (programs/api/plans/views.py).
+    weeks_list: list[PlanWeek]
+    outlook: Outlook | None
 
     class Meta:
-        ordering = ["template", "order"]
-        verbose_name = _("phase")
-        verbose_name_plural = _("phases")
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
         constraints = [
-            models.UniqueConstraint(fields=["template", "key"], name="phase_key_per_template"),
+            models.UniqueConstraint(
+                fields=["runner"],
+                condition=Q(status__in=["active", "paused", "referred"]),
+                name="one_open_plan_per_runner",
+            ),
             models.CheckConstraint(
-                condition=Q(weeks_max__gte=models.F("weeks_min")), name="phase_weeks_ordered"
+                condition=Q(baseline_pain__gte=0, baseline_pain__lte=10),
+                name="plan_baseline_pain_0_10",
+            ),
+        ]
+        indexes = [
+            # The weekly dispatcher's claim order: it reads `batch` entries and stops.
+            models.Index(
+                fields=["next_evaluation_at", "id"],
+                condition=Q(status="active"),
+                name="plan_evaluation_due_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.runner} · {self.template_id} · {self.status}"
+
+
+class PlanRevision(models.Model):
+    class Kind(models.TextChoices):
+        GENERATED = "generated", _("Plan created")
+        PROGRESSION = "progression", _("Adjusted from your logs")
+        PHYSIO = "physio", _("Changed by your physiotherapist")
+        UNDO = "undo", _("Change undone")
+        RESUMED = "resumed", _("Resumed after a clinician's all-clear")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    kind = models.CharField(max_length=12, choices=Kind)
+    state = DocumentField()  # specs.PlanState, serialised
+    effective_from = models.DateField()
+    reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # A physiotherapist's edit (kind PHYSIO, plans.services.edits): what changed, as codes
+    # and values the pages put in the reader's language ({"action", "slot_key", "before",
+    # "after", ...}), and the rules it overrode with the written reason for each.
+    changes = models.JSONField(default=list, blank=True)
+    overrides = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="revision_number_per_plan")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} r{self.number} {self.kind}"
+
+
+class PlanWeek(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="weeks")
+    revision = models.ForeignKey(PlanRevision, on_delete=models.CASCADE, related_name="weeks")
+    number = models.PositiveSmallIntegerField()
+    phase_key = models.CharField(max_length=40)
+    starts_on = models.DateField()
+    run = models.JSONField(default=dict)  # specs.RunPrescription
+    education = models.JSONField(default=list)  # education topic slugs due
+    deload = models.BooleanField(default=False)
+    # Set when the week comes after the current phase's expected end: what it holds depends
+    # on that phase's exit criteria (planner.provisional_from_week). The value is the first
+    # such week of the plan ("from about week N"); null for a settled week.
+    provisional_from = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="week_number_per_plan")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} week {self.number}"
+
+    @property
+    def provisional(self) -> bool:
+        return self.provisional_from is not None
+
+
+class PlanSession(models.Model):
+    class Kind(models.TextChoices):
+        STRENGTH = "strength", _("Strength session")
+        ISOMETRIC = "isometric", _("Short isometric session")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="sessions")
+    week = models.ForeignKey(PlanWeek, on_delete=models.CASCADE, related_name="sessions")
+    revision = models.ForeignKey(PlanRevision, on_delete=models.CASCADE, related_name="sessions")
+    date = models.DateField()
+    kind = models.CharField(max_length=10, choices=Kind)
+    # A relayout updates a session in place (same id for the same plan, date and kind, so
+    # links and calendar UIDs live on). `fingerprint` digests what the runner is shown (the
+    # prescriptions and whether the week is provisional); `sequence` rises each time it
+    # changes, as the calendar feed's SEQUENCE (RFC 5545 §3.8.7.4).
+    sequence = models.PositiveIntegerField(default=0)
+    fingerprint = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["plan", "date", "kind"]
+        indexes = [models.Index(fields=["plan", "date"], name="session_plan_date_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "date", "kind"], name="one_session_kind_per_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} {self.date} {self.kind}"
+
+
+class Prescription(models.Model):
+    session = models.ForeignKey(PlanSession, on_delete=models.CASCADE, related_name="prescriptions")
+    order = models.PositiveSmallIntegerField(default=0)
+    slot_key = models.CharField(max_length=60)
+    exercise = models.ForeignKey("content.Exercise", on_delete=models.PROTECT, related_name="+")
+    sets = models.PositiveSmallIntegerField()
+    reps = models.PositiveSmallIntegerField(null=True, blank=True)
+    hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
+    load_kg = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    rest_seconds = models.PositiveSmallIntegerField(default=60)
+    notes = models.CharField(max_length=300, blank=True)
+    substituted_for = models.CharField(max_length=80, blank=True)
+    # Why the template's exercise was swapped: a code from specs.SUBSTITUTION_REASONS,
+    # shown to the runner in their language (runner/player.html).
+    substitution_reason = models.CharField(max_length=20, blank=True)
+    # Not a field: set by logbook.selectors.session_for_runner, the exercise that
+    # `substituted_for` names.
+    replaced_exercise: Exercise | None
+    tempo = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["session", "order"]
+        constraints = [
+            models.CheckConstraint(condition=Q(sets__gte=1, sets__lte=10), name="rx_sets_1_10"),
+            models.CheckConstraint(
+                condition=Q(reps__isnull=True) | Q(reps__gte=1, reps__lte=100), name="rx_reps_sane"
+            ),
+            models.CheckConstraint(
+                condition=Q(hold_seconds__isnull=True) | Q(hold_seconds__lte=300),
+                name="rx_hold_max_5_min",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.template.slug} / {self.key}"
-
-    def run_guidance(self) -> specs.RunGuidance:
-        return specs.RunGuidance(
-            mode=self.run_mode,
-            weekly_volume_pct=self.run_weekly_volume_pct,
-            walk_run_stage_min=self.run_walk_run_stage_min,
-            walk_run_stage_max=self.run_walk_run_stage_max,
-            cadence_increase_pct=self.run_cadence_increase_pct,
-            terrain_rules=tuple(self.run_terrain_rules),
-            runs_per_week=self.run_runs_per_week,
-        )
+        return f"{self.exercise_id} {self.sets}x{self.reps or self.hold_seconds}"
 
 
-class PhaseExitCriterion(models.Model):
-    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="exit_criteria")
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-    metric = models.CharField(_("metric"), max_length=40, choices=_choices(EXIT_METRICS))
-    op = models.CharField(_("comparison"), max_length=2, choices=[(o, o) for o in EXIT_OPS])
-    value = models.FloatField(_("value"))
-    text = models.CharField(_("explanation"), max_length=300)
+class Decision(BaseModel):
+    """One progression decision, with its inputs, rule, source and explanation."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for your physiotherapist")
+        APPLIED = "applied", _("Applied")
+        REJECTED = "rejected", _("Not applied")
+
+    # Every field of the engine's Decision has its column, so a pending decision can be
+    # rebuilt and applied later (services.engine_decision). The (plan, fingerprint)
+    # constraint's index serves lookups by plan: no separate index on plan.
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="decisions", db_index=False
+    )
+    fingerprint = models.CharField(max_length=64)
+    kind = models.CharField(max_length=20)
+    rule = models.CharField(max_length=60)
+    sources = DocumentField(default=list)
+    explanation = DocumentField(default=dict)  # {"en": ..., "nl": ...}
+    inputs = DocumentField(default=dict)
+    changes = DocumentField(default=list)
+    phase_before = models.CharField(max_length=60, blank=True)
+    phase_after = models.CharField(max_length=60, blank=True)
+    run_before = DocumentField(null=True, blank=True)  # specs.RunTarget
+    run_after = DocumentField(null=True, blank=True)
+    slot_key = models.CharField(max_length=60, blank=True)
+    window_ends_on = models.DateField()
+    effective_from = models.DateField()
+    alert_physio = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status, default=Status.APPLIED)
+    revision = models.ForeignKey(
+        PlanRevision, on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # What the physiotherapist wrote to the runner when approving or rejecting (optional;
+    # shown in "why did my plan change", never emailed).
+    physio_message = models.TextField(_("message to the runner"), max_length=1000, blank=True)
+    # Why a pending decision was closed without a physiotherapist deciding it: an edit of
+    # theirs made it moot ({"en": ..., "nl": ...}).
+    closed_reason = models.JSONField(default=dict, blank=True)
 
     class Meta:
-        ordering = ["phase", "order"]
-        verbose_name = _("exit criterion")
-        verbose_name_plural = _("exit criteria")
-
-    def __str__(self) -> str:
-        return f"{self.metric} {self.op} {self.value:g}"
-
-    def to_spec(self) -> specs.ExitCriterion:
-        return specs.ExitCriterion(metric=self.metric, op=self.op, value=self.value, text=self.text)
-
-
-class Slot(ContentModel):
-    phase = models.ForeignKey(
-        Phase, verbose_name=_("phase"), on_delete=models.CASCADE, related_name="slots"
-    )
-    key = models.SlugField(_("key"), max_length=60)
-    exercise = models.ForeignKey(
-        Exercise, verbose_name=_("exercise"), on_delete=models.PROTECT, related_name="slots"
-    )
-    sets = models.PositiveSmallIntegerField(_("sets"))
-    reps_min = models.PositiveSmallIntegerField(_("reps (low)"), null=True, blank=True)
-    reps_max = models.PositiveSmallIntegerField(_("reps (high)"), null=True, blank=True)
-    hold_seconds = models.PositiveSmallIntegerField(_("hold (s)"), null=True, blank=True)
-    hold_seconds_max = models.PositiveSmallIntegerField(
-        _("longest hold (s)"), null=True, blank=True
-    )
-    rest_seconds = models.PositiveSmallIntegerField(_("rest (s)"), default=60)
-    per_week = models.PositiveSmallIntegerField(
-        _("sessions a week"), default=3, validators=[MinValueValidator(1), MaxValueValidator(14)]
-    )
-    daily = models.BooleanField(_("daily"), default=False)
-    scheme = models.CharField(
-        _("progression scheme"),
-        max_length=20,
-        choices=_choices(SCHEMES),
-        default="reps_level_load",
-    )
-    min_level = models.PositiveSmallIntegerField(
-        _("lowest level"), default=1, validators=[MinValueValidator(1), MaxValueValidator(5)]
-    )
-    max_level = models.PositiveSmallIntegerField(
-        _("highest level"), default=5, validators=[MinValueValidator(1), MaxValueValidator(5)]
-    )
-    heavy = models.BooleanField(_("heavy"), default=False)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    class Meta:
-        ordering = ["phase", "order", "key"]
-        verbose_name = _("slot")
-        verbose_name_plural = _("slots")
+        ordering = ["plan", "-window_ends_on", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["phase", "key"], name="slot_key_per_phase"),
-            models.CheckConstraint(condition=Q(sets__gte=1, sets__lte=10), name="slot_sets_1_10"),
+            models.UniqueConstraint(fields=["plan", "fingerprint"], name="decision_once_per_plan")
         ]
 
     def __str__(self) -> str:
-        return self.key
-
-    def to_spec(self) -> specs.SlotSpec:
-        return specs.SlotSpec(
-            key=self.key,
-            exercise=self.exercise.slug,
-            sets=self.sets,
-            reps_min=self.reps_min,
-            reps_max=self.reps_max,
-            hold_seconds=self.hold_seconds,
-            hold_seconds_max=self.hold_seconds_max,
-            rest_seconds=self.rest_seconds,
-            per_week=self.per_week,
-            daily=self.daily,
-            scheme=self.scheme,
-            min_level=self.min_level,
-            max_level=self.max_level,
-            heavy=self.heavy,
-            order=self.order,
-        )
+        return f"{self.plan_id} {self.kind} {self.rule}"
 
 
-class WalkRunStage(models.Model):
-    """One stage (R1..R10) of the return-to-run ladder of a block template."""
+class ProgressionRun(models.Model):
+    """One weekly evaluation of one plan. The unique period makes re-runs no-ops."""
 
-    template = models.ForeignKey(
-        ProgramTemplate, on_delete=models.CASCADE, related_name="walk_run_stages"
-    )
-    number = models.PositiveSmallIntegerField(
-        _("stage"), validators=[MinValueValidator(1), MaxValueValidator(10)]
-    )
-    repeats = models.PositiveSmallIntegerField(_("repeats"), default=0)
-    walk_minutes = models.FloatField(_("walk (min)"), default=0)
-    run_minutes = models.FloatField(_("run (min)"), default=0)
-    continuous_minutes = models.PositiveSmallIntegerField(_("continuous run (min)"), default=0)
-    description = models.CharField(_("description"), max_length=300)
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="progression_runs")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    inputs_hash = models.CharField(max_length=64)
+    decisions_count = models.PositiveSmallIntegerField(default=0)
+    weekly_pain_mean = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["template", "number"]
-        verbose_name = _("walk-run stage")
-        verbose_name_plural = _("walk-run stages")
         constraints = [
-            models.UniqueConstraint(fields=["template", "number"], name="walkrunstage_unique")
+            models.UniqueConstraint(fields=["plan", "period_start"], name="one_run_per_period")
         ]
 
     def __str__(self) -> str:
-        return f"R{self.number}"
-
-    def to_spec(self) -> specs.WalkRunStage:
-        return specs.WalkRunStage(
-            number=self.number,
-            repeats=self.repeats,
-            walk_minutes=self.walk_minutes,
-            run_minutes=self.run_minutes,
-            continuous_minutes=self.continuous_minutes,
-            description=self.description,
-        )
-
-
-# A runner's plan (copied prescriptions, revisions, decisions) lives in its own module.
-from programs.plans.plan_models import (  # noqa: E402,F401
-    Decision,
-    Plan,
-    PlanRevision,
-    PlanSession,
-    PlanWeek,
-    Prescription,
-    ProgressionRun,
-)
+        return f"{self.plan_id} {self.period_start}"

@@ -1,103 +1,17 @@
-"""Reads of the template library that other code reuses."""
+"""Reads of runner plans that other code reuses: who follows a template, whether a
+session is planned on a day (the reminders ask), and the outlook of a plan's phases."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from dataclasses import dataclass
 
-from programs.exercises.models import EducationTopic, Exercise
-from programs.plans import specs
-from programs.plans.models import Phase, ProgramTemplate, Slot
+from django.utils.translation import gettext
 
-
-def _template_qs():
-    active_slots = Slot.objects.filter(is_active=True).select_related("exercise")
-    active_phases = (
-        Phase.objects.filter(is_active=True)
-        .order_by("order")
-        .prefetch_related(
-            "sources",
-            "exit_criteria",
-            Prefetch("education", queryset=EducationTopic.objects.order_by("order", "slug")),
-            Prefetch("slots", queryset=active_slots.order_by("order", "key")),
-        )
-    )
-    return ProgramTemplate.objects.select_related("condition").prefetch_related(
-        "sources", "walk_run_stages", Prefetch("phases", queryset=active_phases)
-    )
-
-
-def _exercise_family(start_pks: set[int]) -> list[Exercise]:
-    """Every exercise connected to the start set through regression links.
-
-    The whole exercise table is small (tens of rows), so one query loads the links and
-    the closure is walked in memory; a second query loads the needed rows with sources.
-    """
-    links = dict(Exercise.objects.values_list("pk", "regression_id"))
-    children: dict[int, list[int]] = {}
-    for pk, parent in links.items():
-        if parent is not None:
-            children.setdefault(parent, []).append(pk)
-    seen: set[int] = set()
-    todo = list(start_pks)
-    while todo:
-        pk = todo.pop()
-        if pk in seen:
-            continue
-        seen.add(pk)
-        parent = links.get(pk)
-        if parent is not None:
-            todo.append(parent)
-        todo.extend(children.get(pk, ()))
-    return list(
-        Exercise.objects.filter(pk__in=seen)
-        .select_related("regression")
-        .prefetch_related("sources")
-    )
-
-
-def template_spec(template: ProgramTemplate | str | int) -> specs.TemplateSpec:
-    """The pure TemplateSpec of a template (object, slug or id), in a fixed number of queries.
-
-    `exercises` holds every exercise reachable from the slots along the regression and
-    progression links, so the planner can substitute and change levels.
-    """
-    if isinstance(template, int):
-        template = _template_qs().get(pk=template)
-    else:
-        slug = template if isinstance(template, str) else template.slug
-        template = _template_qs().get(slug=slug)
-    phases = list(template.phases.all())
-    start = {slot.exercise_id for phase in phases for slot in phase.slots.all()}
-    exercises = {e.slug: e.to_spec() for e in _exercise_family(start)}
-    return specs.TemplateSpec(
-        slug=template.slug,
-        condition=template.condition.code,
-        name=template.name,
-        phases=tuple(_phase_spec(phase) for phase in phases),
-        exercises=exercises,
-        walk_run_ladder=tuple(stage.to_spec() for stage in template.walk_run_stages.all()),
-        source_keys=tuple(sorted(s.key for s in template.sources.all())),
-    )
-
-
-def _phase_spec(phase: Phase) -> specs.PhaseSpec:
-    return specs.PhaseSpec(
-        key=phase.key,
-        order=phase.order,
-        name=phase.name_en or phase.name,
-        name_nl=phase.name_nl or "",
-        goal=phase.goal,
-        weeks_min=phase.weeks_min,
-        weeks_max=phase.weeks_max,
-        max_compression=phase.max_compression,
-        strength_days=phase.strength_days,
-        slots=tuple(slot.to_spec() for slot in phase.slots.all()),
-        exit_criteria=tuple(c.to_spec() for c in phase.exit_criteria.all()),
-        run=phase.run_guidance(),
-        education=tuple(t.slug for t in phase.education.all()),
-        early=phase.early,
-        source_keys=tuple(sorted(s.key for s in phase.sources.all())),
-    )
+from programs.content.models import (
+    Phase,
+    ProgramTemplate,
+)
+from programs.engine.vocabulary import EXIT_METRICS_PLAIN
 
 
 def plans_using_template(template: ProgramTemplate) -> list:
@@ -106,7 +20,7 @@ def plans_using_template(template: ProgramTemplate) -> list:
     Plans copy their prescriptions when generated, so editing the template does not
     change them; the admin lists them so editors know who follows the template.
     """
-    from programs.plans.plan_models import Plan
+    from programs.plans.models import Plan
 
     return list(
         Plan.objects.filter(
@@ -122,7 +36,7 @@ def _open_statuses(plan_model) -> list:
 
 def has_session_on(*, user, local_date) -> bool:
     """Whether the user's open plan has a strength session that day (reminder relevance)."""
-    from programs.plans.plan_models import Plan, PlanSession
+    from programs.plans.models import Plan, PlanSession
 
     return PlanSession.objects.filter(
         plan__runner=user,
@@ -130,3 +44,167 @@ def has_session_on(*, user, local_date) -> bool:
         date=local_date,
         kind=PlanSession.Kind.STRENGTH,
     ).exists()
+
+
+# --- The runner's outlook: the phase in force, and what the later weeks depend on ----------
+
+
+@dataclass(frozen=True)
+class CriterionView:
+    """One exit criterion of the phase in force: its own text (with the threshold) and
+    what its kind measures, in plain words (vocabulary.EXIT_METRICS_PLAIN)."""
+
+    metric: str
+    text: str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """Where a plan stands, in the active language.
+
+    The weeks from `from_week` on are provisional (notes §C): they move on to
+    `next_phase_name` only if every text in `criteria` (the current phase's exit criteria)
+    holds by then. `pending_phase_name` is a phase change that waits for the physio's
+    approval: it is not in force, the runner stays in `phase_name`.
+    """
+
+    phase_key: str
+    phase_name: str
+    phase_number: int
+    phase_count: int
+    next_phase_name: str | None = None
+    from_week: int | None = None
+    criteria: tuple[str, ...] = ()
+    pending_phase_name: str | None = None
+    phase_goal: str = ""
+    exit_criteria: tuple[CriterionView, ...] = ()
+
+    @property
+    def provisional(self) -> bool:
+        return self.from_week is not None
+
+    def note(self, from_week: int | None = None) -> str:
+        """The provisional weeks in plain words (calendar descriptions, the API); "" when
+        nothing is provisional. `from_week` overrides the week named."""
+        week = from_week or self.from_week
+        if week is None or not self.next_phase_name:
+            return ""
+        lines = [
+            gettext("Provisional."),
+            gettext("From about week %(week)s your plan moves on to %(phase)s, if:")
+            % {"week": week, "phase": self.next_phase_name},
+            *(f"- {text}" for text in self.criteria),
+            gettext("Until then you stay in this phase, and the later weeks may change."),
+        ]
+        return "\n".join(lines)
+
+
+def plan_outlook(*, plan, today) -> Outlook | None:
+    """The outlook of an open plan on the runner's `today`, in four queries."""
+    from programs.plans.models import Decision, PlanWeek
+
+    revision = plan.current_revision
+    if revision is None:
+        return None
+    key = revision.state.get("phase_key", "")
+    phases = list(
+        Phase.objects.filter(template_id=plan.template_id, is_active=True)
+        .order_by("order")
+        .prefetch_related("exit_criteria")
+    )
+    names = {phase.key: phase.name for phase in phases}
+    index = next((i for i, phase in enumerate(phases) if phase.key == key), None)
+    if index is None:
+        return Outlook(key, key, 0, len(phases))
+    phase = phases[index]
+    following = phases[index + 1] if index + 1 < len(phases) else None
+    pending = (
+        Decision.objects.filter(plan=plan, status=Decision.Status.PENDING)
+        .exclude(phase_after="")
+        .order_by("-window_ends_on", "-pk")
+        .values_list("phase_after", flat=True)
+        .first()
+    )
+    first = (
+        PlanWeek.objects.filter(plan=plan, starts_on__gt=today, provisional_from__isnull=False)
+        .order_by("number")
+        .values_list("provisional_from", "number")
+        .first()
+    )
+    return Outlook(
+        phase_key=key,
+        phase_name=phase.name,
+        phase_number=index + 1,
+        phase_count=len(phases),
+        next_phase_name=following.name if following else None,
+        from_week=max(first[0] or 0, first[1]) if first and following else None,
+        criteria=tuple(c.text for c in phase.exit_criteria.all()),
+        pending_phase_name=names.get(pending, pending) if pending else None,
+        phase_goal=phase.goal,
+        exit_criteria=tuple(
+            CriterionView(c.metric, c.text, str(EXIT_METRICS_PLAIN.get(c.metric, "")))
+            for c in phase.exit_criteria.all()
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class PreviewItem:
+    """One exercise of a previewed session: the library record and its dose (the
+    planner's PrescriptionDraft: sets, reps, hold_seconds, tempo, rest_seconds, load_kg)."""
+
+    exercise: object  # programs.content.models.Exercise
+    rx: object  # programs.engine.specs.PrescriptionDraft
+
+
+@dataclass(frozen=True)
+class PreviewSession:
+    date: object  # datetime.date
+    kind: str  # "strength" | "isometric"
+    items: tuple[PreviewItem, ...]
+
+
+@dataclass(frozen=True)
+class WeekOnePreview:
+    """What week 1 of a plan would hold, computed by the planner and never stored."""
+
+    starts_on: object  # datetime.date
+    phase_key: str
+    sessions: tuple[PreviewSession, ...]
+    run: object  # programs.engine.specs.RunPrescription
+    education: tuple[str, ...]
+
+
+def plan_week_one_preview(*, template: ProgramTemplate, context, policy=None) -> WeekOnePreview:
+    """Week 1 of the plan `template` would make for `context`, from the pure planner, as
+    plan_generate would store it, without writing anything. `context.features` must be
+    filled by the caller (plan_generate takes them from the start check)."""
+    from programs.content.models import Exercise
+    from programs.engine import planner
+    from programs.engine.specs import Policy
+    from programs.plans.services.state import template_spec_for
+
+    spec = template_spec_for(template)
+    draft = planner.generate_plan(spec, context, policy or Policy(), weeks=1)
+    week = draft.weeks[0]
+    slugs = {rx.exercise for session in week.sessions for rx in session.prescriptions}
+    exercises = Exercise.objects.in_bulk(slugs, field_name="slug")
+    return WeekOnePreview(
+        starts_on=week.starts_on,
+        phase_key=week.phase_key,
+        sessions=tuple(
+            PreviewSession(
+                date=session.date,
+                kind=session.kind,
+                items=tuple(
+                    PreviewItem(exercise=exercises[rx.exercise], rx=rx)
+                    for rx in session.prescriptions
+                    if rx.exercise in exercises
+                ),
+            )
+            for session in week.sessions
+        ),
+        run=week.run,
+        education=week.education,
+    )

@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "rehab.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        from rehab.accounts import schema  # noqa: F401  (registers the OpenAPI extensions)

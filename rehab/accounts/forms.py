@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rehab.accounts.fields import validate_timezone
-from rehab.accounts.models import Language
+from rehab.accounts.models import AlertKind, Language
 from rehab.accounts.services import user_welcome
 
 
@@ -71,3 +71,26 @@ class EraseAccountForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("That password is not correct."))
         return password
+
+
+class AlertPreferencesForm(forms.Form):
+    """A physiotherapist's alerts: which kinds, and when the daily summary comes."""
+
+    kinds = forms.MultipleChoiceField(
+        label=_("Email me about"),
+        choices=AlertKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Warning signs and flare-ups are emailed at once; the rest comes together in "
+            "one daily summary. Emails never name the runner or say what happened."
+        ),
+    )
+    digest_time = forms.TimeField(
+        label=_("Daily summary at (your local time)"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+
+    @classmethod
+    def initial_for(cls, preferences) -> dict:
+        return {"kinds": list(preferences.kinds), "digest_time": preferences.digest_time}

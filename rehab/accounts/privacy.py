@@ -15,22 +15,31 @@ import json
 import uuid
 import zipfile
 from dataclasses import dataclass
+from importlib import import_module
 
 from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.db import models, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from rehab.accounts.models import Invitation, User
+from rehab.notifications.services import email_suppression_lift, email_suppressions_of
 
 # Secrets and machinery: never exported, still removed with the account.
 EXCLUDED_MODELS = {
     "sessions.session",
     "mfa.authenticator",
-    "authtoken.token",
-    "authtoken.tokenproxy",
+    "accounts.apitoken",
+    "knox.authtoken",
     "account.emailconfirmation",
+    # A web form's one-time nonce and where it led (rehab.core.submission); 24 hours.
+    "core.submissiontoken",
 }
-EXCLUDED_FIELDS = {"password", "token_hash", "key", "secret"}
+# A push subscription's endpoint and keys are a browser's secrets: its device name and
+# dates are exported, they are not.
+EXCLUDED_FIELDS = {"password", "token_hash", "key", "secret", "endpoint", "p256dh", "auth"}
 MAX_DEPTH = 4
 
 
@@ -99,6 +108,9 @@ def user_data_export(*, user: User) -> dict:
     data["accounts.invitation.received"] = [
         _row(i) for i in Invitation.objects.filter(email=user.email).order_by("pk")
     ]
+    # A provider's bounce or complaint about the user's address (no foreign key: the
+    # suppression belongs to the address).
+    data["notifications.emailsuppression"] = [_row(s) for s in email_suppressions_of(user.email)]
     return data
 
 
@@ -123,13 +135,44 @@ def user_data_export_csv_zip(*, user: User) -> bytes:
     return buffer.getvalue()
 
 
+def _session_model():
+    """The Session model of a database-backed session engine, or None (cache, cookies)."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    return store.get_model_class() if hasattr(store, "get_model_class") else None
+
+
+def user_sessions_delete(*, user_id: int) -> int:
+    """End every web session of a user: the rows name the user inside their encoded data,
+    so each live session is decoded once (an erasure is rare; the table is bounded by the
+    session lifetime). Expired sessions, anyone's, go too, as `clearsessions` would do.
+    Engines without rows (cache, signed cookies) end sessions when the user is gone."""
+    model = _session_model()
+    if model is None:
+        return 0
+    mine = []
+    live = model.objects.filter(expire_date__gt=timezone.now()).only("session_key", "session_data")
+    for session in live.iterator(chunk_size=2000):
+        if str(session.get_decoded().get(SESSION_KEY)) == str(user_id):
+            mine.append(session.session_key)
+    model.objects.filter(Q(session_key__in=mine) | Q(expire_date__lte=timezone.now())).delete()
+    return len(mine)
+
+
 @transaction.atomic
 def user_erase(*, user: User) -> dict[str, int]:
     """Remove the account and everything about it. Returns deleted row counts per model.
 
-    Rows that only mention the user as an actor elsewhere (a physio's access to someone
-    else's data) keep no identifier: those foreign keys are set to NULL by the schema.
+    API tokens (DRF's or knox's), devices and everything else that points at the user go
+    with it by cascade; web sessions, which name the user only inside their data, are
+    deleted explicitly. The audit trail stays: access-log rows keep the pseudonym they
+    were written with and lose the foreign key (SET NULL), as do other rows that only
+    mention the user as the actor of something about someone else.
     """
+    user_id = user.pk
     Invitation.objects.filter(email=user.email).delete()
+    suppressions = email_suppression_lift(emails=[user.email])
     _count, per_model = user.delete()
-    return dict(per_model)
+    per_model = dict(per_model)
+    per_model["notifications.EmailSuppression"] = suppressions
+    per_model["sessions.Session"] = user_sessions_delete(user_id=user_id)
+    return per_model

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from rehab.accounts.models import CareLink, Role, User
+from rehab.accounts.models import ApiToken, CareLink, Role, User
 
 
 def runners_of(physio: User) -> QuerySet[User]:
@@ -38,3 +40,16 @@ def physios_of(runner: User) -> QuerySet[User]:
     return User.objects.filter(
         role=Role.PHYSIO, runner_links__in=CareLink.objects.active().filter(runner=runner)
     ).distinct()
+
+
+def api_tokens_of(user: User) -> QuerySet[ApiToken]:
+    """The user's signed-in devices that have not expired, most recently used first."""
+    return ApiToken.objects.filter(
+        Q(expiry__isnull=True) | Q(expiry__gt=timezone.now()), user=user
+    ).order_by(Coalesce("last_used_at", "created").desc(), "-pk")
+
+
+def mfa_enabled(user: User) -> bool:
+    from allauth.mfa.utils import is_mfa_enabled
+
+    return is_mfa_enabled(user)

@@ -8,6 +8,21 @@ the rows as one JSON document that the server turns into a record set: the state
 and its single parameter stay the same shape whatever the batch. Other databases fall
 back to Django's bulk operations.
 
+Why this is kept rather than Django's bulk ops (issue #12: keep the simpler code unless
+this is clearly faster, > 1.5x). bench/bench_progression_scale.py runs the weekly
+evaluation twice on the same plans, once per path (MODE below), on PostgreSQL 2 worker
+processes, 500 plans a batch, 28 queries a batch either way; 2-core machine shared with
+other jobs (load average 8-12), so single passes vary:
+
+    10,000 plans: recordset 63.6 s and 30.0 s (two passes), Django 122.7 s  -> 1.9x-4.1x
+    30,000 plans: recordset 187.2 s (160 plans/s), Django 346.2 s (87 plans/s) -> 1.85x
+
+The same round trips, so the difference is the statements themselves (bulk_update's
+CASE per row and field, a placeholder per value). A 100,000-plan run took 27 minutes to
+build its data on this machine and its comparison was lost to a bench error (fixed), so
+30,000 stands in for it. The recordset statement also keeps one parameter whatever the
+batch, where Django's grow towards PostgreSQL's 65,535-parameter limit.
+
 Rows are plain tuples in the order of `fields`; a foreign key is given by its id under
 the field's name. Values must already be valid: these helpers run no model validation
 and no save() hooks. Columns missing from `fields` take their model default, and
@@ -25,9 +40,25 @@ from decimal import Decimal
 from django.db import connection, models
 from django.utils import timezone
 
+# Which path the helpers take on PostgreSQL: "recordset" (one JSON document, below) or
+# "django" (Django's bulk_create / bulk_update, the path every other database takes).
+# bench/bench_progression_scale.py switches it to measure the two against each other.
+MODE = "recordset"
+
+
+def _recordset_path() -> bool:
+    return connection.vendor == "postgresql" and MODE == "recordset"
+
 
 def _field(model, name: str) -> models.Field:
     return model._meta.get_field(name)
+
+
+def _column(model, name: str) -> str:
+    column = _field(model, name).column
+    if column is None:  # a many-to-many or reverse relation: no column of its own
+        raise ValueError(f"{model.__name__}.{name} has no column")
+    return column
 
 
 def _complete(model, fields: Sequence[str], rows: Sequence[tuple], *, insert: bool):
@@ -102,20 +133,20 @@ def insert_rows(
     if not rows:
         return []
     fields, rows = _complete(model, fields, rows, insert=True)
-    if connection.vendor != "postgresql":
+    if not _recordset_path():
         return _insert_fallback(model, fields, rows, ignore_conflicts, returning)
     quote = connection.ops.quote_name
     selects, source, params = _recordset(model, fields, rows)
     # Identifiers come from model metadata and are quoted; every value is a parameter.
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608
-        f"({', '.join(quote(_field(model, f).column) for f in fields)}) "
+        f"({', '.join(quote(_column(model, f)) for f in fields)}) "
         f"SELECT {', '.join(selects)} FROM {source}"
     )
     if ignore_conflicts:
         sql += " ON CONFLICT DO NOTHING"
     if returning:
-        sql += f" RETURNING {', '.join(quote(_field(model, f).column) for f in returning)}"
+        sql += f" RETURNING {', '.join(quote(_column(model, f)) for f in returning)}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [tuple(r) for r in cursor.fetchall()] if returning else []
@@ -141,17 +172,17 @@ def update_rows(model, fields: Sequence[str], rows: Sequence[tuple], *, key: str
         return 0
     key_field = model._meta.pk if key == "pk" else _field(model, key)
     fields, rows = _complete(model, fields, rows, insert=False)
-    if connection.vendor != "postgresql":
+    if not _recordset_path():
         return _update_fallback(model, key_field, fields, rows)
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     selects, source, params = _recordset(model, [key_field.name, *fields], rows)
     assignments = ", ".join(
-        f"{quote(_field(model, f).column)} = {selects[i + 1]}" for i, f in enumerate(fields)
+        f"{quote(_column(model, f))} = {selects[i + 1]}" for i, f in enumerate(fields)
     )
     sql = (
         f"UPDATE {table} SET {assignments} FROM {source} "  # noqa: S608 - as in insert_rows
-        f"WHERE {table}.{quote(key_field.column)} = {selects[0]}"
+        f"WHERE {table}.{quote(_column(model, key_field.name))} = {selects[0]}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

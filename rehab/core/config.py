@@ -53,7 +53,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def database_config(name: str, default: str) -> dict:
+def database_config(name: str, default: str) -> dj_database_url.DBConfig:
     raw = os.environ.get(name) or default
     try:
         config = dj_database_url.parse(raw, conn_max_age=60, conn_health_checks=True)
@@ -80,3 +80,40 @@ def redis_url(name: str) -> str:
     if scheme not in {"redis", "rediss", "unix"}:
         raise ConfigError(f"{name}={raw!r} must start with redis://, rediss:// or unix://")
     return raw
+
+
+def default_site_url(host: str, port: str | int) -> str:
+    """Where a server listening on host:port is reached from this machine.
+
+    A wildcard address (every interface) is reached on the loopback address; an IPv6
+    literal is written in brackets (RFC 3986)."""
+    host = (host or "").strip() or "127.0.0.1"
+    if host == "0.0.0.0":  # noqa: S104 - a listening address, not a bind
+        host = "127.0.0.1"
+    elif host in {"::", "[::]"}:
+        host = "[::1]"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def site_url(name: str, default: str) -> str:
+    """The absolute base URL of the site (scheme and host, no trailing slash)."""
+    raw = (os.environ.get(name) or default).strip().rstrip("/")
+    parts = urlparse(raw)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ConfigError(f"{name}={raw!r} must be an absolute http:// or https:// URL")
+    return raw
+
+
+def proxy_ssl_header(name: str, default: str = "") -> tuple[str, str] | None:
+    """`Header-Name=value` (e.g. X-Forwarded-Proto=https) as Django's SECURE_PROXY_SSL_HEADER;
+    None when empty. Trust it only behind a proxy that always sets or strips the header."""
+    raw = os.environ.get(name, default).strip()
+    if not raw:
+        return None
+    header, sep, value = raw.partition("=")
+    header, value = header.strip(), value.strip()
+    if not sep or not header or not value or not all(c.isalnum() or c == "-" for c in header):
+        raise ConfigError(f"{name}={raw!r} must look like X-Forwarded-Proto=https")
+    return ("HTTP_" + header.upper().replace("-", "_"), value)

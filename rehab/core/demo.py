@@ -1,8 +1,10 @@
 """Demo accounts for `make run`. Created only when DEBUG is on or --force is given."""
 
+from typing import Any
+
 DEMO_PASSWORD = "demo-hip-rehab-2026"  # noqa: S105 - printed by `make run`, DEBUG only
 
-DEMO_ACCOUNTS = [
+DEMO_ACCOUNTS: list[dict[str, Any]] = [
     {
         "label": "admin",
         "email": "admin@example.com",

@@ -57,3 +57,43 @@ def run_probes() -> list[Probe]:
     else:
         probes.append(Probe("celery_worker", False, "redis is down"))
     return probes
+
+
+def background_state(*, redis_ok: bool) -> dict:
+    """The beat heartbeat's age and the overdue reminders, and what of them is late.
+
+    `degraded` names what is behind: "beat" when its last tick is older than
+    HEALTHZ_BEAT_MAX_AGE seconds (or none was ever seen), "reminders" when reminders are
+    overdue (a gauge rehab.notifications registers in rehab.core.metrics)."""
+    from django.utils import timezone
+
+    from rehab.core.beat import beat_tick_age
+    from rehab.core.metrics import gauge_value
+
+    now = timezone.now()
+    degraded: list[str] = []
+    age: float | None = None
+    if redis_ok:
+        try:
+            age = beat_tick_age(now)
+        except Exception:
+            age = None
+    max_age = settings.HEALTHZ_BEAT_MAX_AGE
+    beat_ok = age is not None and age <= max_age
+    if not beat_ok:
+        degraded.append("beat")
+    try:
+        overdue = gauge_value("rehab_reminders_overdue", now)
+    except Exception:
+        overdue = None
+    if overdue:
+        degraded.append("reminders")
+    return {
+        "degraded": degraded,
+        "beat": {
+            "ok": beat_ok,
+            "last_tick_age_seconds": None if age is None else round(age, 1),
+            "max_age_seconds": max_age,
+        },
+        "reminders": {"overdue": None if overdue is None else int(overdue)},
+    }

@@ -3,8 +3,10 @@
 Delivery is at-least-once with a database sent-marker (ReminderDelivery, unique per
 schedule, local day and channel): a reminder is never lost, and a duplicate can only
 reach the user if the process dies between the mail server accepting the message and
-the row being marked sent. Nothing is scheduled in the broker; beat runs the
-dispatcher every minute and the sweeper every five.
+the row being marked sent. The rows are the queue: Celery messages only start senders
+that claim due rows (`reminders_send_due`). Each channel (email, Web Push: rehab.notifications.push) has
+its own schedule row and so its own delivery row and marker. Nothing is scheduled in
+the broker; beat runs the dispatcher and the sweeper every minute or less.
 """
 
 from __future__ import annotations
@@ -14,40 +16,138 @@ import logging
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from rehab.notifications import leasing
-from rehab.notifications.models import ReminderDelivery, ReminderSchedule
+from rehab.core.task_options import SEND_EXPIRES
+from rehab.notifications.leasing import LEASE
+from rehab.notifications.models import (
+    ReminderChannel,
+    ReminderDelivery,
+    ReminderKind,
+    ReminderSchedule,
+)
+from rehab.notifications.push import push_reminder_send
 from rehab.notifications.schedule import local_date_of, next_fire_after
-from rehab.notifications.services import render_email
+from rehab.notifications.services import (
+    SUPPRESSED_DETAIL,
+    email_is_suppressed,
+    email_message,
+    outbox_message_id,
+    outbox_send,
+)
 
 logger = logging.getLogger(__name__)
 
 STALE_AFTER = dt.timedelta(hours=3)  # a 07:00 nudge is not sent at 10:01
-MAX_ATTEMPTS = leasing.MAX_ATTEMPTS
+
 DISPATCH_BATCH = 500
 UNSUBSCRIBE_SALT = "reminder-unsubscribe"
 
 Status = ReminderDelivery.Status
 
 
+DEFAULT_TIMES = {ReminderKind.SESSION: dt.time(7, 30), ReminderKind.CHECKIN: dt.time(8, 0)}
+# The choices of how a kind of reminder comes (the settings page), as sets of channels.
+CHANNEL_SETS: dict[str, frozenset[str]] = {
+    "email": frozenset({ReminderChannel.EMAIL}),
+    "push": frozenset({ReminderChannel.PUSH}),
+    "both": frozenset({ReminderChannel.EMAIL, ReminderChannel.PUSH}),
+    "none": frozenset(),
+}
+
+
+def _fire(schedule: ReminderSchedule, tz_name: str, now: dt.datetime) -> None:
+    schedule.next_fire_at = (
+        next_fire_after(schedule.local_time, tz_name, now) if schedule.enabled else None
+    )
+
+
 def reminder_schedule_set(
     *, user, kind: str, local_time: dt.time, enabled: bool = True, now: dt.datetime | None = None
 ) -> ReminderSchedule:
-    """Create or change a reminder; the change takes effect from the next local occurrence."""
+    """Set whether and when a kind of reminder comes, on each channel it uses (one schedule
+    row per channel: the rows that exist are the channels chosen).
+
+    Off turns every channel off. On, for a kind that was off, turns its channels on again
+    (email when it has none); for a kind already on it only moves the time, so a channel
+    unsubscribed on its own stays off. Takes effect from the next local occurrence.
+    Returns the email schedule, or the first one.
+    """
     now = now or timezone.now()
-    next_fire = next_fire_after(local_time, user.timezone, now) if enabled else None
-    schedule, _created = ReminderSchedule.objects.update_or_create(
-        user=user,
-        kind=kind,
-        channel="email",
-        defaults={"local_time": local_time, "enabled": enabled, "next_fire_at": next_fire},
-    )
-    return schedule
+    with transaction.atomic():
+        rows = list(ReminderSchedule.objects.select_for_update().filter(user=user, kind=kind))
+        if not rows:
+            row, _created = ReminderSchedule.objects.get_or_create(
+                user=user,
+                kind=kind,
+                channel=ReminderChannel.EMAIL,
+                defaults={"local_time": local_time, "enabled": False},
+            )
+            rows = [row]
+        was_on = any(row.enabled for row in rows)
+        for row in rows:
+            row.local_time = local_time
+            if not enabled or not was_on:
+                row.enabled = enabled
+            _fire(row, user.timezone, now)
+        ReminderSchedule.objects.bulk_update(rows, ["local_time", "enabled", "next_fire_at"])
+    rows.sort(key=lambda row: row.channel != ReminderChannel.EMAIL)
+    return rows[0]
+
+
+def reminder_channels_set(
+    *, user, kind: str, channels: frozenset[str], now: dt.datetime | None = None
+) -> list[ReminderSchedule]:
+    """Choose the channels of a kind of reminder (email, push, both, or none).
+
+    A chosen channel is on, at the kind's time (or its default); a channel not chosen is
+    removed, so turning the kind off and on again later keeps the choice. Choosing none
+    turns the kind off and keeps its channels.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        rows = {
+            row.channel: row
+            for row in ReminderSchedule.objects.select_for_update().filter(user=user, kind=kind)
+        }
+        if not channels:
+            for row in rows.values():
+                row.enabled = False
+                row.next_fire_at = None
+            ReminderSchedule.objects.bulk_update(list(rows.values()), ["enabled", "next_fire_at"])
+            return list(rows.values())
+        local_time = next(
+            (row.local_time for row in rows.values() if row.enabled),
+            next((row.local_time for row in rows.values()), DEFAULT_TIMES[ReminderKind(kind)]),
+        )
+        ReminderSchedule.objects.filter(
+            pk__in=[row.pk for channel, row in rows.items() if channel not in channels]
+        ).delete()
+        kept = []
+        for channel in sorted(channels):
+            row = rows.get(channel) or ReminderSchedule(
+                user=user, kind=kind, channel=channel, local_time=local_time
+            )
+            row.local_time = local_time
+            row.enabled = True
+            _fire(row, user.timezone, now)
+            row.save()
+            kept.append(row)
+        return kept
+
+
+def reminder_channels_of(user) -> dict[str, str]:
+    """Kind -> the channel choice in force ("email", "push", "both" or "none")."""
+    on: dict[str, set[str]] = {kind: set() for kind in ReminderKind.values}
+    for kind, channel in ReminderSchedule.objects.filter(user=user, enabled=True).values_list(
+        "kind", "channel"
+    ):
+        on.setdefault(kind, set()).add(channel)
+    by_set = {channels: name for name, channels in CHANNEL_SETS.items()}
+    return {kind: by_set.get(frozenset(channels), "none") for kind, channels in on.items()}
 
 
 def reminder_schedules_reschedule(*, user, now: dt.datetime | None = None) -> int:
@@ -60,20 +160,41 @@ def reminder_schedules_reschedule(*, user, now: dt.datetime | None = None) -> in
     return len(schedules)
 
 
+# Rows a sender claims at a time: small, so a killed worker strands few rows, each for
+# one lease at most.
+SEND_BATCH = 10
+# How long one `send_due_reminders` task keeps claiming before it hands over to a fresh
+# message (well inside its time limit, and inside any lease it holds).
+SEND_BUDGET = dt.timedelta(seconds=20)
+# Senders started for a backlog: enough to keep every worker process busy.
+SENDERS = 4
+
+
+def senders_for(due: int) -> int:
+    """How many sender tasks a backlog of `due` rows deserves."""
+    return min(SENDERS, -(-due // SEND_BATCH)) if due > 0 else 0
+
+
+def reminders_senders_start(count: int) -> int:
+    """Enqueue `count` sender tasks; a broker that is down is logged, the sweeper retries."""
+    from rehab.notifications.tasks import send_due_reminders
+
+    started = 0
+    for _ in range(count):
+        try:
+            send_due_reminders.apply_async(expires=SEND_EXPIRES)
+        except Exception:  # broker down: the sweeper starts senders again
+            logger.warning("could not enqueue a reminder sender; the sweeper will retry")
+            break
+        started += 1
+    return started
+
+
 def _enqueue_after_commit(delivery_ids: list) -> None:
     if not delivery_ids:
         return
-    from rehab.notifications.tasks import send_reminder
-
-    def send() -> None:
-        for delivery_id in delivery_ids:
-            try:
-                send_reminder.apply_async((str(delivery_id),), expires=600)
-            except Exception:  # broker down: the sweeper recovers the rows
-                logger.warning("could not enqueue reminder %s; the sweeper will retry", delivery_id)
-                return
-
-    transaction.on_commit(send, robust=True)
+    count = senders_for(len(delivery_ids))
+    transaction.on_commit(lambda: reminders_senders_start(count), robust=True)
 
 
 def _claim_due(now: dt.datetime, batch: int) -> list[ReminderSchedule]:
@@ -103,18 +224,21 @@ def reminders_dispatch_due(*, now: dt.datetime | None = None, batch: int = DISPA
             rows = []
             for schedule in due:
                 tz_name = schedule.user.timezone
-                stale = now - schedule.next_fire_at > STALE_AFTER
+                fire_at = schedule.next_fire_at
+                if fire_at is None:  # not due: _claim_due takes next_fire_at <= now only
+                    continue
+                stale = now - fire_at > STALE_AFTER
                 rows.append(
                     ReminderDelivery(
                         schedule=schedule,
                         channel=schedule.channel,
-                        local_date=local_date_of(schedule.next_fire_at, tz_name),
-                        scheduled_for=schedule.next_fire_at,
+                        local_date=local_date_of(fire_at, tz_name),
+                        scheduled_for=fire_at,
                         status=Status.STALE if stale else Status.PENDING,
                     )
                 )
                 schedule.next_fire_at = next_fire_after(
-                    schedule.local_time, tz_name, max(now, schedule.next_fire_at)
+                    schedule.local_time, tz_name, max(now, fire_at)
                 )
             ReminderDelivery.objects.bulk_create(rows, ignore_conflicts=True)
             ReminderSchedule.objects.bulk_update(due, ["next_fire_at"])
@@ -162,14 +286,19 @@ def reminder_unsubscribe(*, token: str) -> ReminderSchedule | None:
 
 
 def _mark(delivery_id, status: str, **fields) -> None:
-    leasing.finish(ReminderDelivery, delivery_id, status, **fields)
+    ReminderDelivery.objects.finish(delivery_id, status, **fields)
 
 
 def reminder_send(*, delivery_id, now: dt.datetime | None = None) -> str:
     """Send one reminder if this caller wins the claim; returns the resulting status."""
     now = now or timezone.now()
-    if not leasing.claim(ReminderDelivery, delivery_id, now=now):
+    if not ReminderDelivery.objects.claim(delivery_id, now=now):
         return "skipped"
+    return _deliver_claimed(delivery_id)
+
+
+def _deliver_claimed(delivery_id) -> str:
+    """Send a reminder this caller holds the claim of, and mark it."""
     delivery = ReminderDelivery.objects.select_related("schedule__user").get(id=delivery_id)
     schedule, user = delivery.schedule, delivery.schedule.user
     if not (user.is_active and user.health_data_consent_at and schedule.enabled):
@@ -178,46 +307,75 @@ def reminder_send(*, delivery_id, now: dt.datetime | None = None) -> str:
     if not _is_relevant(schedule.kind, user, delivery.local_date):
         _mark(delivery.id, Status.SUPPRESSED, detail="nothing planned that day")
         return Status.SUPPRESSED
+    if delivery.channel == ReminderChannel.PUSH:
+        return push_reminder_send(delivery)
+    if email_is_suppressed(user.email):
+        _mark(delivery.id, Status.SUPPRESSED, detail=SUPPRESSED_DETAIL)
+        return Status.SUPPRESSED
     token = unsubscribe_token(schedule)
     unsubscribe_url = f"{settings.SITE_URL}/reminders/unsubscribe/{token}/"
-    subject, text, html = render_email(
+    message = email_message(
+        to=user.email,
         template=f"reminder_{schedule.kind}",
         context={"unsubscribe_url": unsubscribe_url, "local_date": delivery.local_date},
         language=user.language,
-    )
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[user.email],
         headers={
             "List-Unsubscribe": f"<{unsubscribe_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "X-Reminder-Id": str(delivery.id),
+            "Message-ID": outbox_message_id(delivery),
         },
     )
-    message.attach_alternative(html, "text/html")
-    try:
-        message.send(fail_silently=False)
-    except Exception as exc:
-        leasing.retry_later(
-            ReminderDelivery,
-            delivery.id,
-            attempts=delivery.attempts,
-            error_field="detail",
-            error=exc,
-        )
-        raise
-    _mark(delivery.id, Status.SENT, sent_at=timezone.now(), detail="")
-    return Status.SENT
+    return outbox_send(delivery, message)
+
+
+def reminders_send_due(
+    *, batch: int = SEND_BATCH, budget: dt.timedelta = SEND_BUDGET
+) -> dict[str, int]:
+    """Claim due reminder rows a few at a time and send them, until none is left or the
+    time budget is spent; returns the count per resulting status, and `more` (1 when the
+    budget ran out with rows left, so the caller hands over to a fresh task).
+
+    The database is the queue: the rows are claimed here (SKIP LOCKED on PostgreSQL), so
+    any number of these run side by side, and a message lost with a killed worker or a
+    restarted Redis costs nothing but the lease of the few rows it held. The lease of the
+    rows still waiting in a batch is renewed while it sends (every third of a lease).
+    """
+    objects = ReminderDelivery.objects
+    started = timezone.now()
+    counts: dict[str, int] = {}
+    while True:
+        now = timezone.now()
+        if now - started > budget:
+            counts["more"] = 1
+            return counts
+        keys = objects.claim_batch(now=now, limit=batch, order_by="scheduled_for")
+        if not keys:
+            return counts
+        renewed = now
+        for index, key in enumerate(keys):
+            if timezone.now() - renewed > LEASE / 3:  # well before the lease can lapse
+                renewed = timezone.now()
+                objects.renew(keys[index:], now=renewed)
+            try:
+                status = _deliver_claimed(key)
+            except Exception as exc:  # the row is back to pending with a back-off
+                logger.warning("reminder %s not sent: %s", key, type(exc).__name__)
+                status = "retry"
+            counts[status] = counts.get(status, 0) + 1
 
 
 def reminders_stuck_ids(*, now: dt.datetime, limit: int = 5000) -> list:
-    return leasing.stuck_ids(ReminderDelivery, now=now, order_by="scheduled_for", limit=limit)
+    return ReminderDelivery.objects.stuck_ids(now=now, order_by="scheduled_for", limit=limit)
+
+
+def reminders_due_count(*, now: dt.datetime) -> int:
+    """Reminder rows a sender could claim now (pending and due, or with a lapsed lease)."""
+    return ReminderDelivery.objects.due_count(now=now)
 
 
 def reminders_fail_exhausted(*, now: dt.datetime) -> int:
-    return leasing.fail_exhausted(ReminderDelivery, now=now)
+    return ReminderDelivery.objects.fail_exhausted(now=now)
 
 
 def reminders_stale_overdue(*, now: dt.datetime) -> int:

@@ -1,23 +1,35 @@
-"""The email outbox: enqueue on commit, claim, send, mark; sweep what was left behind."""
+"""The one email path: enqueue on commit, claim, render, send, mark; sweep what was left behind.
+
+Every email the product sends goes through here. `email_enqueue` writes the outbox row
+(OutboundEmail: template name, links-only context, the recipient's language); a worker
+then claims it and `email_deliver` builds the message with `email_message` (subject, text
+and HTML from templates/emails/<template>.* in that language) and sends it with
+`outbox_send`. Reminders (rehab.notifications.reminders) are their own outbox rows and
+use the same builder and sender; allauth's account emails come in through
+rehab.accounts.adapter. Contexts hold links and names, never health data
+(tests/rehab/notifications/test_email_privacy.py).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import uuid
+from email.utils import parseaddr
 
+from anymail.exceptions import AnymailRecipientsRefused
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from rehab.notifications import leasing
-from rehab.notifications.models import OutboundEmail
+from rehab.core.task_options import SEND_EXPIRES
+from rehab.notifications.leasing import OutboxRow, OutboxStatus
+from rehab.notifications.models import EmailSuppression, OutboundEmail, SuppressionReason
 
 logger = logging.getLogger(__name__)
-
-MAX_ATTEMPTS = leasing.MAX_ATTEMPTS
 
 
 def _enqueue_after_commit(email_id: uuid.UUID) -> None:
@@ -25,7 +37,7 @@ def _enqueue_after_commit(email_id: uuid.UUID) -> None:
 
     def send() -> None:
         try:
-            deliver_email.delay(str(email_id))
+            deliver_email.apply_async((str(email_id),), expires=SEND_EXPIRES)
         except Exception:  # broker down: the sweeper will pick the row up
             logger.warning("could not enqueue outbound email %s; the sweeper will retry", email_id)
 
@@ -69,12 +81,126 @@ def email_enqueue(
 
 
 def render_email(*, template: str, context: dict, language: str) -> tuple[str, str, str]:
+    """Subject, text and HTML of templates/emails/<template>.* in `language`."""
     ctx = {"site_url": settings.SITE_URL, **context}
     with translation.override(language):
         subject = render_to_string(f"emails/{template}.subject.txt", ctx).strip()
         text = render_to_string(f"emails/{template}.txt", ctx)
         html = render_to_string(f"emails/{template}.html", ctx)
     return " ".join(subject.split()), text, html
+
+
+def email_message(
+    *, to: str, template: str, context: dict, language: str, headers: dict | None = None
+) -> EmailMultiAlternatives:
+    """The message of one email: text with an HTML alternative, from DEFAULT_FROM_EMAIL."""
+    subject, text, html = render_email(template=template, context=context, language=language)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+        headers=headers or {},
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def outbox_message_id(row: OutboxRow) -> str:
+    """The Message-ID of a row's email: the same on every attempt, so a provider or the
+    receiving server can drop the copy a retry sends after a lost acknowledgement."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    kind = type(row)._meta.model_name
+    digest = hashlib.sha256(f"{kind}:{row.pk}:{domain}".encode()).hexdigest()[:16]
+    return f"<{kind}-{row.pk}-{digest}@{domain}>"
+
+
+SUPPRESSED_DETAIL = "address suppressed (bounce, complaint or rejection)"
+
+
+def _address(email: str) -> str:
+    return email.strip().lower()
+
+
+def email_is_suppressed(email: str) -> bool:
+    """Whether a provider reported this address as bouncing, complaining or rejected."""
+    return EmailSuppression.objects.filter(email=_address(email)).exists()
+
+
+def email_suppressions_of(email: str) -> list[EmailSuppression]:
+    """The suppression rows of an address, newest first (the user's admin page)."""
+    return list(EmailSuppression.objects.filter(email=_address(email)).order_by("-created"))
+
+
+def email_suppression_record(
+    *,
+    email: str,
+    reason: str,
+    provider: str,
+    event_id: str,
+    detail: str = "",
+    occurred_at: dt.datetime | None = None,
+) -> tuple[EmailSuppression, bool]:
+    """Stop sending to an address; the same provider event twice is one row.
+
+    Returns the row and whether it is new.
+    """
+    reason = SuppressionReason(reason)
+    with transaction.atomic():
+        existing = EmailSuppression.objects.filter(provider=provider, event_id=event_id).first()
+        if existing:
+            return existing, False
+        try:
+            with transaction.atomic():
+                row = EmailSuppression.objects.create(
+                    email=_address(email),
+                    reason=reason,
+                    provider=provider,
+                    event_id=event_id,
+                    detail=detail[:20],
+                    occurred_at=occurred_at,
+                )
+        except IntegrityError:  # the same event, recorded by a concurrent request
+            return EmailSuppression.objects.get(provider=provider, event_id=event_id), False
+    logger.info("email suppressed: %s from %s (%s)", reason, provider, row.pk)
+    return row, True
+
+
+def email_suppression_lift(*, emails: list[str]) -> int:
+    """Send to these addresses again: every suppression row of each goes. Returns the count."""
+    with transaction.atomic():
+        deleted, _by_model = EmailSuppression.objects.filter(
+            email__in=[_address(e) for e in emails]
+        ).delete()
+    return deleted
+
+
+def outbox_send(row: OutboxRow, message: EmailMultiAlternatives) -> str:
+    """Send the message of a row this worker claimed, and mark the row.
+
+    A transport error puts the row back to pending with a back-off and is raised again,
+    so the task retries; success marks it sent. A provider that refuses every recipient
+    at once (anymail's AnymailRecipientsRefused: a known bounce, an invalid address)
+    suppresses the address and the row, as its webhook would have.
+    """
+    objects = type(row).objects
+    try:
+        message.send(fail_silently=False)
+    except AnymailRecipientsRefused:
+        for address in message.to:
+            email_suppression_record(
+                email=address,
+                reason=SuppressionReason.REJECTED,
+                provider=settings.EMAIL_PROVIDER,
+                event_id=f"refused-{type(row)._meta.model_name}-{row.pk}",
+            )
+        objects.finish(row.pk, OutboxStatus.SUPPRESSED, detail=SUPPRESSED_DETAIL)
+        return OutboxStatus.SUPPRESSED
+    except Exception as exc:
+        objects.retry_later(row.pk, attempts=row.attempts, error=exc)
+        raise
+    objects.finish(row.pk, OutboxStatus.SENT, sent_at=timezone.now(), detail="")
+    return OutboxStatus.SENT
 
 
 def email_deliver(*, email_id) -> str:
@@ -84,39 +210,30 @@ def email_deliver(*, email_id) -> str:
     can retry with back-off.
     """
     now = timezone.now()
-    if not leasing.claim(OutboundEmail, email_id, now=now):
+    if not OutboundEmail.objects.claim(email_id, now=now):
         return "skipped"
     email = OutboundEmail.objects.select_related("recipient").get(id=email_id)
-    if email.recipient_id is not None and not email.recipient.is_active:
-        leasing.finish(OutboundEmail, email.id, OutboundEmail.Status.SUPPRESSED)
+    if email.recipient is not None and not email.recipient.is_active:
+        OutboundEmail.objects.finish(email.id, OutboundEmail.Status.SUPPRESSED)
         return OutboundEmail.Status.SUPPRESSED
-    subject, text, html = render_email(
-        template=email.template, context=email.context, language=email.language
-    )
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[email.to],
-        headers={"X-Outbox-Id": str(email.id)},
-    )
-    message.attach_alternative(html, "text/html")
-    try:
-        message.send(fail_silently=False)
-    except Exception as exc:
-        leasing.retry_later(
-            OutboundEmail, email.id, attempts=email.attempts, error_field="last_error", error=exc
+    if email_is_suppressed(email.to):
+        OutboundEmail.objects.finish(
+            email.id, OutboundEmail.Status.SUPPRESSED, detail=SUPPRESSED_DETAIL
         )
-        raise
-    leasing.finish(
-        OutboundEmail, email.id, OutboundEmail.Status.SENT, sent_at=timezone.now(), last_error=""
+        return OutboundEmail.Status.SUPPRESSED
+    message = email_message(
+        to=email.to,
+        template=email.template,
+        context=email.context,
+        language=email.language,
+        headers={"X-Outbox-Id": str(email.id), "Message-ID": outbox_message_id(email)},
     )
-    return OutboundEmail.Status.SENT
+    return outbox_send(email, message)
 
 
 def outbox_stuck_ids(*, now: dt.datetime, limit: int = 5000) -> list:
-    return leasing.stuck_ids(OutboundEmail, now=now, order_by="created_at", limit=limit)
+    return OutboundEmail.objects.stuck_ids(now=now, order_by="created_at", limit=limit)
 
 
 def outbox_fail_exhausted(*, now: dt.datetime) -> int:
-    return leasing.fail_exhausted(OutboundEmail, now=now)
+    return OutboundEmail.objects.fail_exhausted(now=now)

@@ -15,26 +15,35 @@
     field.addEventListener("input", function () { field.dataset.edited = "1"; });
   }
 
-  // Pain sliders: show the number and its zone (green 0-2, amber 3-5, red above 5).
-  function zoneOf(value) {
-    if (value <= 2) return "green";
-    if (value <= 5) return "amber";
+  // Pain answers: eleven radio buttons (0-10) drawn as a scale. Until one is chosen the
+  // question says "not answered yet" (CSS does this too, for browsers without this file);
+  // once chosen it shows the number in its zone's colour (green 0-2, amber 3-5, red above 5,
+  // or the plan's own limits when the question carries them: data-green-max, data-amber-max).
+  function zoneOf(value, box) {
+    var green = parseInt(box.getAttribute("data-green-max"), 10);
+    var amber = parseInt(box.getAttribute("data-amber-max"), 10);
+    if (value <= (isNaN(green) ? 2 : green)) return "green";
+    if (value <= (isNaN(amber) ? 5 : amber)) return "amber";
     return "red";
   }
 
-  function painSliders() {
-    document.querySelectorAll("input.pain-range").forEach(function (input) {
-      var output = input.parentNode.querySelector("[data-pain-output]");
+  function painScales() {
+    document.querySelectorAll("[data-pain-question]").forEach(function (box) {
+      var output = box.querySelector("[data-pain-output]");
+      var radios = box.querySelectorAll("input[type=radio]");
       function update() {
-        var value = parseInt(input.value, 10) || 0;
-        var zone = zoneOf(value);
-        if (output) {
-          output.textContent = String(value);
-          output.className = "pain-value zone-" + zone;
-        }
-        input.setAttribute("aria-valuetext", value + " (" + zone + ")");
+        var chosen = box.querySelector("input[type=radio]:checked");
+        box.classList.toggle("answered", chosen !== null);
+        if (!output) return;
+        output.textContent = chosen ? chosen.value : "";
+        output.className = chosen
+          ? "pain-value zone-" + zoneOf(parseInt(chosen.value, 10), box)
+          : "pain-value";
       }
-      input.addEventListener("input", update);
+      radios.forEach(function (radio) {
+        radio.addEventListener("change", update);
+        radio.addEventListener("input", update);
+      });
       update();
     });
   }
@@ -77,7 +86,9 @@
     if (!store) return;
     document.querySelectorAll("[data-clear-autosave]").forEach(function (marker) {
       var id = marker.getAttribute("data-clear-autosave");
-      if (id) store.removeItem(PREFIX + "session-" + id);
+      if (!id) return;
+      store.removeItem(PREFIX + "session-" + id);
+      store.removeItem("rehab:player:" + id); // the session player's timers (player.js)
     });
     document.querySelectorAll("form[data-autosave]").forEach(function (form) {
       var key = PREFIX + form.getAttribute("data-autosave");
@@ -116,67 +127,47 @@
     });
   }
 
-  // Session player: a hold timer and a set counter per exercise.
-  function playerTools() {
-    document.querySelectorAll(".tools[data-sets]").forEach(function (tools) {
-      tools.hidden = false;
-      var total = parseInt(tools.getAttribute("data-sets"), 10) || 1;
-      var setDisplay = tools.querySelector("[data-set-display]");
-      var setButton = tools.querySelector("[data-set-done]");
-      var done = 0;
-      var article = tools.closest("article");
-      var setsField = article ? article.querySelector("input[name$='-sets_done']") : null;
-      if (setButton) {
-        setButton.addEventListener("click", function () {
-          if (done < total) done += 1;
-          setDisplay.textContent = setDisplay.getAttribute("data-template")
-            .replace("%(done)s", done).replace("%(total)s", total);
-          if (setsField) {
-            setsField.value = String(Math.max(1, done));
-            setsField.dispatchEvent(new Event("input", { bubbles: true }));
-          }
-        });
-      }
-      var timer = tools.querySelector(".timer");
-      if (!timer) return;
-      var hold = parseInt(tools.getAttribute("data-hold"), 10) || 30;
-      var display = timer.querySelector("[data-timer-display]");
-      var status = timer.querySelector("[data-timer-status]");
-      var left = hold;
-      var handle = null;
-      function show() { display.textContent = left + " s"; }
-      function stop() { if (handle) { window.clearInterval(handle); handle = null; } }
-      timer.querySelector("[data-timer-start]").addEventListener("click", function () {
-        if (handle) return;
-        if (left <= 0) left = hold;
-        status.textContent = timer.getAttribute("data-msg-started");
-        handle = window.setInterval(function () {
-          left -= 1;
-          show();
-          if (left <= 0) {
-            stop();
-            status.textContent = timer.getAttribute("data-msg-done");
-          }
-        }, 1000);
-      });
-      timer.querySelector("[data-timer-pause]").addEventListener("click", function () {
-        stop();
-        status.textContent = timer.getAttribute("data-msg-paused");
-      });
-      timer.querySelector("[data-timer-reset]").addEventListener("click", function () {
-        stop();
-        left = hold;
-        show();
-        status.textContent = "";
-      });
-    });
-  }
-
   document.addEventListener("DOMContentLoaded", function () {
     guessTimezone();
-    painSliders();
-    playerTools();
+    painScales();
     autosave();
     submitOnce();
+  });
+})();
+
+// Sliders (templates/components/slider.html): show the chosen value beside the label.
+(function () {
+  "use strict";
+  function sliders() {
+    document.querySelectorAll("[data-slider]").forEach(function (box) {
+      var input = box.querySelector("input[type=range]");
+      var output = box.querySelector("[data-slider-output]");
+      if (!input || !output) return;
+      input.addEventListener("input", function () { output.textContent = input.value; });
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", sliders);
+  else sliders();
+})();
+
+// The error summary (components/error_summary.html) takes focus when the page loads, so a
+// screen reader reads it first; its links move focus to the field itself (an input of a
+// group of radio buttons is scrolled to with its question in view).
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.querySelector("[data-error-summary]");
+    if (!summary) return;
+    summary.focus();
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href*='#']");
+      if (!link || link.pathname !== window.location.pathname) return;
+      var input = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+      if (!input) return;
+      event.preventDefault();
+      var question = input.closest("fieldset") || input.closest("div") || input;
+      question.scrollIntoView();
+      input.focus({ preventScroll: true });
+    });
   });
 })();

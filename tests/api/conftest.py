@@ -8,13 +8,12 @@ from dataclasses import dataclass
 import pytest
 from rest_framework.test import APIClient
 
-from programs.plans.plan_models import Decision, PlanSession
-from programs.plans.services import progression_evaluate
-from programs.plans.specs import Policy
-from rehab.accounts.models import CareLink, Invitation, Role
+from programs.engine.specs import Policy
+from programs.plans.models import Decision, PlanSession
+from programs.plans.services.recording import progression_evaluate
+from rehab.accounts.models import CareLink, Invitation, Practice, Role, User
 from tests.factories import UserFactory
-from tests.programs.conftest import content, make_plan, screened_runner  # noqa: F401
-from tests.programs.plans.test_plan_services import log_week_green, week_window
+from tests.programs.conftest import content, log_week_green, make_plan, screened_runner, week_window  # noqa: F401
 
 NOW = dt.datetime(2026, 12, 8, 9, 0, tzinfo=dt.UTC)
 
@@ -49,7 +48,31 @@ def ended_physio(db, runner):
 
 
 @pytest.fixture
-def world(make_plan, physio, other_runner, other_physio, ended_physio, time_machine):  # noqa: F811
+def practices(physio, other_physio, admin_user):
+    """The linked physio's practice with a colleague who is not linked to the runner, and a
+    physio of another practice (#13): a practice shares no runner's data."""
+    home = Practice.objects.create(name="Fysio Centrum")
+    away = Practice.objects.create(name="Elsewhere Physio")
+    User.objects.filter(pk=physio.pk).update(practice=home)
+    physio.practice = home
+    colleague = UserFactory(role=Role.PHYSIO, email="colleague.physio@example.com", practice=home)
+    other_practice = UserFactory(
+        role=Role.PHYSIO, email="other.practice.physio@example.com", practice=away
+    )
+    return {"practice_physio": colleague, "other_practice_physio": other_practice}
+
+
+@pytest.fixture
+def world(
+    make_plan,  # noqa: F811
+    physio,
+    other_runner,
+    other_physio,
+    ended_physio,
+    practices,
+    admin_user,
+    time_machine,
+):
     """Time stands at Tuesday of the plan's second week; week 1 is logged green and the
     evaluation left decisions waiting for the physio's approval."""
     plan = make_plan(policy=Policy(require_approval=True))
@@ -75,6 +98,8 @@ def world(make_plan, physio, other_runner, other_physio, ended_physio, time_mach
             "linked_physio": physio,
             "unlinked_physio": other_physio,
             "ended_physio": ended_physio,
+            **practices,
+            "admin": admin_user,
             "anonymous": None,
         },
     )

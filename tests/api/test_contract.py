@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from programs.logbook.models import ExerciseLog, FlareUp, MorningCheckin, RunLog, SessionLog
-from programs.plans.plan_models import Decision, Plan
+from programs.plans.models import Decision, Plan
 from rehab.accounts.models import AccessLog
 from tests.api.conftest import client_for
 
@@ -253,14 +253,14 @@ def test_undo_after_an_approval(world):
 def test_flare_up_reports_and_refuses_unknown_red_flags(world):
     client = client_for(world.users["owner"])
     url = f"/api/v1/plans/{world.plan.pk}/flare-up/"
-    bad = client.post(url, {"red_flags": ["itchy"]}, format="json")
+    bad = client.post(url, {"red_flags": ["itchy"], "severity": 5}, format="json")
     assert bad.status_code == 400
     assert "red_flags.0" in fields_of(bad)
-    future = client.post(url, {"date": "2027-01-01"}, format="json")
+    future = client.post(url, {"date": "2027-01-01", "severity": 5}, format="json")
     assert future.status_code == 400
     assert "date" in fields_of(future)
     assert FlareUp.objects.count() == 0
-    ok = client.post(url, {"note": "after stairs"}, format="json")
+    ok = client.post(url, {"note": "after stairs", "severity": 5}, format="json")
     assert ok.status_code == 201
     assert ok.json()["date"] == "2026-12-08"
 

@@ -1,13 +1,11 @@
 """A new runner signs up on a phone, verifies the email, and meets a red flag."""
 
-import re
-
 import pytest
-from django.core import mail
 
-from programs.logbook.models import Screening
-from programs.logbook.screening import RED_FLAGS
+from programs.engine.screening import HIP_JOINT_QUESTIONS, RED_FLAGS
+from programs.logbook.models import Referral, Screening
 from rehab.accounts.models import User
+from tests.browser.conftest import sign_up, verify_email
 
 TEXT = {
     "en-GB": {
@@ -29,29 +27,6 @@ TEXT = {
 }
 
 
-def sign_up(phone, email, language):
-    phone.goto("/accounts/signup/")
-    phone.shot("signup")
-    assert phone.locator("input[name=timezone]").input_value() == "Europe/Amsterdam"
-    phone.fill("input[name=email]", email)
-    phone.fill("input[name=password1]", "a-long-enough-password")
-    phone.fill("input[name=password2]", "a-long-enough-password")
-    phone.select_option("main select[name=language]", language)
-    phone.check("input[name=health_data_consent]")
-    phone.locator("form button[type=submit]").last.click()
-    phone.wait_for_load_state()
-    phone.shot("verify-email-sent")
-
-
-def verify_email(phone, email):
-    message = next(m for m in mail.outbox if email in m.to and "confirm-email" in m.body)
-    path = re.search(r"https?://[^/]+(/accounts/confirm-email/[^\s]+)", message.body).group(1)
-    phone.goto(path)
-    phone.shot("confirm-email")
-    phone.locator("main form button[type=submit]").click()
-    phone.wait_for_load_state()
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("phone", ["en-GB", "nl-NL"], indirect=True)
 def test_red_flag_stops_the_plan_with_a_calm_referral(phone, request):
@@ -69,7 +44,9 @@ def test_red_flag_stops_the_plan_with_a_calm_referral(phone, request):
 
     phone.goto("/screening/")
     phone.shot("screening")
-    for code in RED_FLAGS:
+    # The longer form still fits the phone: nothing wider than the 390 px viewport.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    for code in (*RED_FLAGS, *HIP_JOINT_QUESTIONS, "hip_snapping"):
         answer = words["yes"] if code == "rest_or_night_pain" else words["no"]
         phone.locator(f"#q-{code}").get_by_label(answer, exact=True).check()
     phone.locator("#q-pain_location input[value=outer_hip]").check()
@@ -80,4 +57,11 @@ def test_red_flag_stops_the_plan_with_a_calm_referral(phone, request):
 
     assert words["referral"] in phone.locator("h1").inner_text()
     assert Screening.objects.get(runner=user).outcome == "refer"
+    assert Referral.objects.get(runner=user).is_open
+    phone.goto("/screening/")  # answering again shows the advice that still stands
+    assert phone.locator("#open-referral-h").is_visible()
+    phone.locator("main a[href='/referrals/']").first.click()
+    phone.wait_for_load_state()
+    phone.shot("referrals")
+    assert phone.locator("main a.button[href^='/referrals/']").count() == 1
     assert phone.console_errors == []

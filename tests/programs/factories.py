@@ -8,9 +8,16 @@ from pathlib import Path
 import factory
 import yaml
 
-from programs.exercises.content_loader import CONTENT_DIR, content_load_directory
-from programs.exercises.models import EvidenceSource, Exercise
-from programs.plans.models import Condition, Phase, ProgramTemplate, Slot
+from programs.content.loader import content_load_directory
+from programs.content.models import (
+    Condition,
+    EvidenceSource,
+    Exercise,
+    Phase,
+    ProgramTemplate,
+    Slot,
+)
+from programs.content.reading import CONTENT_DIR
 
 
 def load_library():

@@ -1,72 +1,134 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, update_session_auth_hash
+from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
-from rest_framework.authentication import TokenAuthentication
-from rest_framework.authtoken.models import Token
+from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 from rest_framework.decorators import action
-from rest_framework.exceptions import AuthenticationFailed, ValidationError
+from rest_framework.exceptions import APIException, AuthenticationFailed, ValidationError
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
+from rehab.accounts.api.requests import signed_in
 from rehab.accounts.api.serializers import (
     CareLinkOutput,
+    DeviceOutput,
     InvitationAcceptInput,
     InvitationInput,
     InvitationOutput,
     MeSerializer,
+    PasswordChangeInput,
     RegisterInput,
+    RegisterOutput,
     TokenInput,
     TokenOutput,
 )
-from rehab.accounts.models import Invitation
+from rehab.accounts.lockout import locked_out_message, retry_after_seconds
+from rehab.accounts.models import ApiToken, Invitation
 from rehab.accounts.privacy import user_data_export_csv_zip, user_data_export_json, user_erase
+from rehab.accounts.selectors import api_tokens_of, mfa_enabled
 from rehab.accounts.services import (
+    api_token_create,
+    api_token_revoke,
     invitation_accept,
     invitation_create,
     invitation_revoke,
-    user_create,
+    mfa_code_verify,
+    user_password_set,
+    user_register,
+    user_sign_out_everywhere,
     user_update_profile,
 )
-from rehab.core.api import ApiView, UserLanguageMixin
+from rehab.core.api import ApiView, StrictLookupMixin, UserLanguageMixin
+from rehab.core.idempotency import idempotent
+
+
+class LockedOut(APIException):
+    """Too many failed sign-ins for this account from this address (django-axes)."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "locked_out"
+
+    def __init__(self):
+        super().__init__(detail=locked_out_message())
+        self.wait = retry_after_seconds()  # DRF's handler turns this into Retry-After
+
+
+class MfaCodeRequired(AuthenticationFailed):
+    default_code = "mfa_code_required"
+
+
+class MfaCodeInvalid(AuthenticationFailed):
+    default_code = "mfa_code_invalid"
+
+
+class TokenChallenge(BaseAuthentication):
+    """Authenticates nobody (a stale token must not stop a new sign-in), but makes a
+    refused sign-in a 401 with `WWW-Authenticate: Token`."""
+
+    def authenticate(self, request):
+        return None
+
+    def authenticate_header(self, request):
+        return "Token"
+
+
+def check_password_or_lock(request, *, email: str, password: str):
+    """Authenticate through the backends, django-axes first: a locked account answers 429,
+    and every failure counts towards the lock for this account and address."""
+    user = authenticate(request, email=email, password=password)
+    if user is None and getattr(request, "axes_locked_out", False):
+        raise LockedOut()
+    return user
 
 
 class RegisterView(ApiView):
     """Runner self-registration."""
 
+    mfa_exempt = True
     permission_classes = [permissions.AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "register"
 
-    @extend_schema(request=RegisterInput, responses={201: MeSerializer})
+    @extend_schema(request=RegisterInput, responses={202: RegisterOutput})
     def post(self, request):
+        """The answer is the same whether or not the address already has an account."""
         data = RegisterInput(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            user = user_create(
+            user_register(
                 email=data.validated_data["email"],
                 password=data.validated_data["password"],
                 language=data.validated_data["language"],
                 timezone_name=data.validated_data["timezone"],
-                health_data_consent=True,
                 privacy_notice_version=settings.PRIVACY_NOTICE_VERSION,
             )
         except DjangoValidationError as exc:
             raise ValidationError(exc.message_dict) from None
-        return Response(MeSerializer(user).data, status=status.HTTP_201_CREATED)
+        detail = _("Thank you. We have sent an email to this address with the next step.")
+        return Response({"detail": detail}, status=status.HTTP_202_ACCEPTED)
 
 
 class TokenView(ApiView):
-    """Exchange email and password for an API token."""
+    """Exchange email and password (and, with two-factor authentication, a code) for an API
+    token for this device.
 
+    The token is hashed at rest, expires `API_TOKEN_TTL_HOURS` after its last use (each use
+    renews it) and at the latest `API_TOKEN_MAX_AGE_DAYS` after it was issued; a password
+    change or "sign out everywhere" revokes it. One token per device name: asking again for
+    the same device replaces the old token. Repeated failures for one account from one
+    address answer 429 with `Retry-After` (code `locked_out`), whatever the password.
+    """
+
+    mfa_exempt = True
     permission_classes = [permissions.AllowAny]
-    authentication_classes = [TokenAuthentication]
+    authentication_classes = [TokenChallenge]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
 
@@ -74,19 +136,95 @@ class TokenView(ApiView):
     def post(self, request):
         data = TokenInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(
-            request,
-            email=data.validated_data["email"].lower(),
-            password=data.validated_data["password"],
+        email = data.validated_data["email"].lower()
+        user = check_password_or_lock(
+            request, email=email, password=data.validated_data["password"]
         )
         if user is None or not user.is_active:
             raise AuthenticationFailed(_("Email or password is not correct."))
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        if mfa_enabled(user):
+            code = data.validated_data.get("code", "")
+            if not code:
+                raise MfaCodeRequired(
+                    _("Enter the code from your authenticator app (field `code`).")
+                )
+            if not mfa_code_verify(user=user, code=code):
+                user_login_failed.send(
+                    sender=__name__, credentials={"email": email}, request=request
+                )
+                if getattr(request, "axes_locked_out", False):
+                    raise LockedOut()
+                raise MfaCodeInvalid(_("That code is not correct."))
+        device = data.validated_data.get("device") or request.META.get("HTTP_USER_AGENT", "")
+        token, key = api_token_create(user=user, device=device)
+        user_logged_in.send(sender=user.__class__, request=request, user=user)
+        output = TokenOutput(
+            {"token": key, "expiry": token.expiry, "device": token},
+            context={"request": request},
+        )
+        return Response(output.data)
+
+
+class DeviceViewSet(
+    StrictLookupMixin,
+    UserLanguageMixin,
+    mixins.ListModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The signed-in user's devices (API tokens): list them, sign one out."""
+
+    mfa_exempt = True
+    serializer_class = DeviceOutput
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ApiToken.objects.none()
+        return api_tokens_of(signed_in(self.request))
+
+    def perform_destroy(self, instance):
+        api_token_revoke(token=instance)
+
+
+class SignOutEverywhereView(ApiView):
+    """Revoke every API token of the signed-in user and end every web session."""
+
+    mfa_exempt = True
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request):
+        user_sign_out_everywhere(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordChangeView(ApiView):
+    """Change the password (needs the current one). Every API token is revoked, this one
+    too: sign in again with the new password."""
+
+    mfa_exempt = True
+
+    @extend_schema(request=PasswordChangeInput, responses={204: None})
+    def post(self, request):
+        data = PasswordChangeInput(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        user = request.user
+        if (
+            check_password_or_lock(
+                request, email=user.email, password=data.validated_data["current_password"]
+            )
+            is None
+        ):
+            raise ValidationError({"current_password": [_("That password is not correct.")]})
+        user_password_set(user=user, password=data.validated_data["new_password"])
+        if isinstance(request.successful_authenticator, SessionAuthentication):
+            update_session_auth_hash(request, user)  # this browser stays signed in
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeView(ApiView):
     """The signed-in user's profile."""
+
+    mfa_exempt = True
 
     @extend_schema(responses={200: MeSerializer})
     def get(self, request):
@@ -111,6 +249,7 @@ class IsRunner(permissions.BasePermission):
 
 
 class InvitationViewSet(
+    StrictLookupMixin,
     UserLanguageMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
@@ -125,22 +264,22 @@ class InvitationViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Invitation.objects.none()
-        return Invitation.objects.filter(physio=self.request.user).order_by("-created_at")
+        return Invitation.objects.filter(physio=signed_in(self.request)).order_by("-created_at")
 
     @extend_schema(request=InvitationInput, responses={201: InvitationOutput})
+    @idempotent
     def create(self, request, *args, **kwargs):
         data = InvitationInput(data=request.data)
         data.is_valid(raise_exception=True)
-        invitation, _token = invitation_create(
-            physio=request.user, email=data.validated_data["email"]
-        )
+        invitation, _token = invitation_create(physio=request.user, **data.validated_data)
         return Response(InvitationOutput(invitation).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance):
-        invitation_revoke(invitation=instance, physio=self.request.user)
+        invitation_revoke(invitation=instance, physio=signed_in(self.request))
 
     @extend_schema(request=InvitationAcceptInput, responses={200: CareLinkOutput})
     @action(detail=False, methods=["post"], permission_classes=[IsRunner])
+    @idempotent
     def accept(self, request):
         data = InvitationAcceptInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -155,11 +294,16 @@ class EraseInput(serializers.Serializer):
 class MeEraseView(ApiView):
     """Delete the account and everything stored about it (needs the password)."""
 
+    mfa_exempt = True
+
     @extend_schema(request=EraseInput, responses={204: None})
     def post(self, request):
         data = EraseInput(data=request.data)
         data.is_valid(raise_exception=True)
-        if not request.user.check_password(data.validated_data["password"]):
+        user = check_password_or_lock(
+            request, email=request.user.email, password=data.validated_data["password"]
+        )
+        if user is None or user.pk != request.user.pk:
             raise ValidationError({"password": [_("That password is not correct.")]})
         user_erase(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -187,5 +331,4 @@ class MeExportView(ApiView):
             response = HttpResponse(
                 user_data_export_json(user=request.user), content_type="application/json"
             )
-        response["Cache-Control"] = "no-store"
         return response

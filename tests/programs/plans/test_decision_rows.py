@@ -9,10 +9,10 @@ import json
 import pytest
 from django.db import models
 
-from programs.plans.plan_models import Decision
-from programs.plans.services import DECISION_FIELDS, decision_row, engine_decision
-from programs.plans.specs import DecisionKind
-from tests.programs.plans.engine_fixtures import gluteal_template, runner, simulate
+from programs.engine.specs import DecisionKind
+from programs.plans.models import Decision
+from programs.plans.services.recording import DECISION_FIELDS, decision_row, engine_decision
+from tests.programs.engine.engine_fixtures import gluteal_template, runner, simulate
 
 
 def _stored(row: tuple) -> Decision:

@@ -5,53 +5,23 @@ import datetime as dt
 import pytest
 from django.core import mail
 
+from programs.content.models import Slot
+from programs.engine import rules
+from programs.engine.specs import Policy
 from programs.logbook.models import Screening
-from programs.logbook.services import checkin_create, flare_up_report, session_log_create
-from programs.logbook.windows import evaluation_window
-from programs.plans import rules
-from programs.plans.models import Slot
-from programs.plans.plan_models import Decision, Plan, PlanRevision, PlanSession, ProgressionRun
-from programs.plans.services import (
-    decision_approve,
-    plan_generate,
-    plan_revision_undo,
-    plan_set_status,
-    plan_state,
-    progression_evaluate,
+from programs.logbook.services import (
+    checkin_create,
+    flare_up_report,
+    plan_start,
+    session_log_create,
 )
-from programs.plans.specs import Policy
+from programs.plans.models import Decision, Plan, PlanRevision, PlanSession, ProgressionRun
+from programs.plans.services.approvals import decision_approve, plan_revision_undo
+from programs.plans.services.lifecycle import plan_set_status
+from programs.plans.services.recording import progression_evaluate
+from programs.plans.services.state import plan_state
 from rehab.core.errors import ApplicationError, ConflictError, NotFoundError
-from tests.programs.conftest import MONDAY, runner_context
-
-
-def log_week_green(plan, week_number=1):
-    """Log every session of a plan week with no pain, and a settled morning after each."""
-    sessions = PlanSession.objects.filter(plan=plan, week__number=week_number).prefetch_related(
-        "prescriptions"
-    )
-    for session in sessions:
-        session_log_create(
-            runner=plan.runner,
-            session=session,
-            exercises=[
-                {
-                    "prescription": rx.pk,
-                    "sets_done": rx.sets,
-                    "reps_done": [rx.reps or 1] * rx.sets,
-                    "hold_seconds": rx.hold_seconds,
-                    "rpe": 4,
-                    "pain_during": 1,
-                }
-                for rx in session.prescriptions.all()
-            ],
-            pain_after=1,
-        )
-        checkin_create(runner=plan.runner, date=session.date + dt.timedelta(days=1), pain=2)
-
-
-def week_window(plan, number):
-    starts = plan.start_date + dt.timedelta(weeks=number - 1)
-    return evaluation_window(plan=plan, starts_on=starts, ends_on=starts + dt.timedelta(days=6))
+from tests.programs.conftest import MONDAY, log_week_green, runner_context, week_window
 
 
 @pytest.mark.django_db
@@ -72,14 +42,14 @@ def test_generate_stores_a_dated_twelve_week_plan_with_copied_prescriptions(make
 
 @pytest.mark.django_db
 def test_no_plan_without_a_clear_screening(content, runner):
-    from programs.plans.models import ProgramTemplate
+    from programs.content.models import ProgramTemplate
 
     template = ProgramTemplate.objects.get(slug="gluteal-tendinopathy")
     with pytest.raises(ApplicationError):
-        plan_generate(runner=runner, template=template, context=runner_context())
+        plan_start(runner=runner, template=template, context=runner_context())
     Screening.objects.create(runner=runner, answers={}, outcome="refer", baseline_pain=5)
     with pytest.raises(ApplicationError):
-        plan_generate(runner=runner, template=template, context=runner_context())
+        plan_start(runner=runner, template=template, context=runner_context())
     assert not Plan.objects.exists()
 
 
@@ -136,13 +106,17 @@ def test_flare_up_eases_the_plan_at_once_and_alerts_the_physio(
     time_machine.move_to(dt.datetime(2026, 12, 3, 9, 0, tzinfo=dt.UTC))
 
     with django_capture_on_commit_callbacks(execute=True):
-        flare_up_report(runner=plan.runner, date=dt.date(2026, 12, 3), note="sore after stairs")
+        flare_up_report(
+            runner=plan.runner, date=dt.date(2026, 12, 3), severity=6, note="sore after stairs"
+        )
 
     plan.refresh_from_db()
     kinds = set(plan.decisions.values_list("kind", flat=True))
     assert kinds & {"regress", "deload", "hold", "run_step_down"}
     assert [m.to for m in mail.outbox] == [[physio.email]]  # one email for one flare-up
-    assert "flare" in mail.outbox[0].subject.lower()
+    # The email says only that a runner needs attention: no flare-up, no note.
+    assert mail.outbox[0].subject == "A runner on your caseload needs your attention"
+    assert "sore after stairs" not in mail.outbox[0].body
     deload = plan.decisions.get(kind="deload")
     assert deload.explanation["en"].endswith(rules.PHYSIO_TOLD["en"])
     assert deload.explanation["nl"].endswith(rules.PHYSIO_TOLD["nl"])
@@ -156,7 +130,7 @@ def test_a_runner_without_a_physio_is_not_told_that_one_was_alerted(
     time_machine.move_to(dt.datetime(2026, 12, 3, 9, 0, tzinfo=dt.UTC))
 
     with django_capture_on_commit_callbacks(execute=True):
-        flare_up_report(runner=plan.runner, date=dt.date(2026, 12, 3))
+        flare_up_report(runner=plan.runner, date=dt.date(2026, 12, 3), severity=6)
 
     deload = plan.decisions.get(kind="deload")
     assert deload.alert_physio
@@ -277,7 +251,7 @@ def test_training_day_reminders_go_out_only_on_session_days(make_plan):
 
 @pytest.mark.django_db
 def test_dutch_explanations_name_exercises_in_dutch(make_plan, time_machine):
-    from programs.exercises.models import Exercise
+    from programs.content.models import Exercise
 
     plan = make_plan()
     time_machine.move_to(dt.datetime(2026, 12, 8, 9, 0, tzinfo=dt.UTC))

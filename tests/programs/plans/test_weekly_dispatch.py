@@ -7,14 +7,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from programs.engine import rules
 from programs.logbook.services import flare_up_report
 from programs.logbook.weekly import progressions_dispatch_due
-from programs.plans import rules
-from programs.plans.plan_models import Decision, Plan, ProgressionRun
-from programs.plans.services import plan_relayout
+from programs.plans.models import Decision, Plan, ProgressionRun
+from programs.plans.services.layout import plan_relayout
 from tests.factories import UserFactory
-from tests.programs.conftest import MONDAY
-from tests.programs.plans.test_plan_services import log_week_green
+from tests.programs.conftest import MONDAY, log_week_green
 
 # Week 1 runs Monday 30 Nov .. Sunday 6 Dec; it is evaluated Monday 7 Dec at 14:00 local.
 DUE = dt.datetime(2026, 12, 7, 13, 0, tzinfo=dt.UTC)  # 14:00 in Amsterdam
@@ -95,7 +94,7 @@ def test_queries_per_batch_do_not_grow_with_the_number_of_plans(make_plan, time_
 def test_a_flare_evaluated_mid_week_is_not_counted_again_at_the_week_end(make_plan, time_machine):
     plan = make_plan()
     time_machine.move_to(dt.datetime(2026, 12, 3, 9, 0, tzinfo=dt.UTC))
-    flare_up_report(runner=plan.runner, date=dt.date(2026, 12, 3))
+    flare_up_report(runner=plan.runner, date=dt.date(2026, 12, 3), severity=6)
     deloads = Decision.objects.filter(plan=plan, kind="deload").count()
     assert deloads == 1
 
@@ -192,4 +191,9 @@ def test_a_weekly_trend_rising_two_weeks_running_deloads_and_alerts_the_physio(
     assert first.rule == "D2.weekly_trend_deload"
     assert first.alert_physio
     assert first.explanation["en"].endswith(rules.PHYSIO_TOLD["en"])
-    assert [m.to for m in mail.outbox] == [[physio.email]]
+    # A rising trend is not emailed at once (#13): the physio's daily digest reports it.
+    from programs.logbook.alerts import digest_kinds
+    from rehab.accounts.models import AlertKind
+
+    assert mail.outbox == []
+    assert AlertKind.RISING_PAIN in digest_kinds(physio)

@@ -19,7 +19,8 @@ def test_register_creates_a_runner_with_consent_and_sends_a_welcome(
     with django_capture_on_commit_callbacks(execute=True):
         response = api_client.post("/api/v1/auth/register/", VALID, format="json")
 
-    assert response.status_code == 201, response.json()
+    assert response.status_code == 202, response.json()
+    assert set(response.json()) == {"detail"}
     user = User.objects.get(email=VALID["email"])
     assert (user.role, user.language, user.timezone) == ("runner", "nl", "Europe/Brussels")
     assert user.health_data_consent_at is not None
@@ -50,13 +51,75 @@ def test_register_refuses_bad_input_with_field_messages(api_client, change, fiel
 
 
 @pytest.mark.django_db
-def test_register_refuses_a_taken_email(api_client, runner):
-    response = api_client.post(
-        "/api/v1/auth/register/", {**VALID, "email": runner.email}, format="json"
-    )
+def test_register_answers_a_taken_email_as_a_new_one_and_tells_its_owner(
+    api_client, runner, django_capture_on_commit_callbacks
+):
+    """No account enumeration: the same status and body as for a new address; the owner
+    of the address gets an email instead ("someone tried to sign up with your address")."""
+    runner.language = "nl"
+    runner.save()
+    password_before = runner.password
+    with django_capture_on_commit_callbacks(execute=True):
+        new = api_client.post("/api/v1/auth/register/", VALID, format="json")
+        taken = api_client.post(
+            "/api/v1/auth/register/",
+            {**VALID, "email": runner.email.upper(), "password": "another-long-password"},
+            format="json",
+        )
 
-    assert response.status_code == 400
-    assert "email" in response.json()["error"]["fields"]
+    assert new.status_code == taken.status_code == 202
+    assert new.json() == taken.json()
+    assert User.objects.filter(email=runner.email).count() == 1
+    runner.refresh_from_db()
+    assert runner.password == password_before
+    to_owner = [m for m in mail.outbox if m.to == [runner.email]]
+    assert [m.subject for m in to_owner] == [
+        "Iemand probeerde een account aan te maken met je e-mailadres"
+    ]
+    assert "/accounts/password/reset/" in to_owner[0].body
+
+
+@pytest.mark.django_db
+def test_repeated_attempts_on_a_taken_email_send_one_email_a_day(
+    api_client, runner, django_capture_on_commit_callbacks, time_machine
+):
+    time_machine.move_to("2026-12-08 09:00Z")
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(3):
+            body = {**VALID, "email": runner.email}
+            assert api_client.post("/api/v1/auth/register/", body, format="json").status_code == 202
+    time_machine.move_to("2026-12-09 09:00Z")
+    with django_capture_on_commit_callbacks(execute=True):
+        api_client.post("/api/v1/auth/register/", {**VALID, "email": runner.email}, format="json")
+
+    assert len([m for m in mail.outbox if m.to == [runner.email]]) == 2
+
+
+@pytest.mark.django_db
+def test_web_signup_prevents_enumeration_too(
+    client, runner, settings, django_capture_on_commit_callbacks
+):
+    from allauth.account import app_settings
+
+    assert settings.ACCOUNT_PREVENT_ENUMERATION is True
+    assert app_settings.PREVENT_ENUMERATION is True
+    form = {
+        "password1": "a-long-enough-password",
+        "password2": "a-long-enough-password",
+        "language": "en",
+        "timezone": "Europe/Amsterdam",
+        "health_data_consent": "on",
+    }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        new = client.post("/accounts/signup/", {**form, "email": "fresh@example.com"})
+        client.logout()
+        taken = client.post("/accounts/signup/", {**form, "email": runner.email})
+
+    assert new.status_code == taken.status_code == 302
+    assert new["Location"] == taken["Location"]
+    assert User.objects.filter(email=runner.email).count() == 1
+    assert any(m.to == [runner.email] for m in mail.outbox)
 
 
 @pytest.mark.django_db
@@ -69,7 +132,8 @@ def test_token_for_correct_credentials_only(api_client, runner):
     )
 
     assert ok.status_code == 200
-    assert len(ok.json()["token"]) == 40
+    assert len(ok.json()["token"]) == 64  # 256 random bits, hex
+    assert set(ok.json()) == {"token", "expiry", "device"}
     assert bad.status_code == 401
     assert bad.json()["error"]["code"] == "authentication_failed"
 

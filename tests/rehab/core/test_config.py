@@ -1,30 +1,14 @@
 """Bad configuration stops the process with one line naming the variable."""
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from rehab.core.config import ConfigError, database_config, env_bool, redis_url
 from rehab.core.embedded_redis import free_port
+from tests.conftest import run_manage
 
 ROOT = Path(__file__).resolve().parents[3]
-
-
-def run_manage(*args, **env):
-    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    environment.update({"DJANGO_SETTINGS_MODULE": "rehab.settings", "DJANGO_DEBUG": "1", **env})
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def test_malformed_database_url_is_one_line_naming_the_variable():

@@ -66,7 +66,9 @@ def test_signup_requires_consent_and_a_known_timezone(client):
 
 
 @pytest.mark.django_db
-def test_signup_records_consent_and_asks_to_verify_the_email(client, settings):
+def test_signup_records_consent_and_asks_to_verify_the_email(
+    client, settings, django_capture_on_commit_callbacks
+):
     data = {
         "email": "web.runner@example.com",
         "password1": "a-long-enough-password",
@@ -76,7 +78,8 @@ def test_signup_records_consent_and_asks_to_verify_the_email(client, settings):
         "health_data_consent": "on",
     }
 
-    response = client.post("/accounts/signup/", data)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/signup/", data)
 
     assert response.status_code == 302
     user = User.objects.get(email=data["email"])

@@ -4,9 +4,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from rehab.notifications.leasing import MAX_ATTEMPTS
 from rehab.notifications.models import OutboundEmail
 from rehab.notifications.services import (
-    MAX_ATTEMPTS,
     email_deliver,
     email_enqueue,
     outbox_fail_exhausted,
@@ -110,7 +110,7 @@ def test_transport_failure_puts_the_row_back_with_a_backoff(runner, settings):
     email.refresh_from_db()
     assert email.status == "pending"
     assert email.next_attempt_at > timezone.now()
-    assert "ConnectionError" in email.last_error
+    assert "ConnectionError" in email.detail
 
 
 @pytest.mark.django_db

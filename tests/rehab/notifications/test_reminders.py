@@ -7,9 +7,9 @@ from django.db import connection
 from django.utils import timezone
 
 from rehab.accounts.services import user_update_profile
+from rehab.notifications.leasing import MAX_ATTEMPTS
 from rehab.notifications.models import ReminderDelivery, ReminderSchedule
 from rehab.notifications.reminders import (
-    MAX_ATTEMPTS,
     reminder_schedule_set,
     reminder_send,
     reminders_dispatch_due,
@@ -83,7 +83,7 @@ def test_reminder_in_the_users_language(runner):
 
     reminder_send(delivery_id=ReminderDelivery.objects.get().id, now=NOW)
 
-    assert mail.outbox[0].subject == "Hoe voelt je heup vanochtend?"
+    assert mail.outbox[0].subject == "Je ochtendcheck-in staat klaar"
 
 
 @pytest.mark.django_db
@@ -168,12 +168,12 @@ def test_settings_page_saves_reminder_times(client, runner):
     client.force_login(runner)
 
     bad = client.post(
-        "/settings/", {"action": "reminders", "session_time": "25:99", "checkin_time": "08:00"}
+        "/me/", {"action": "reminders", "session_time": "25:99", "checkin_time": "08:00"}
     )
     assert bad.status_code == 400
 
     client.post(
-        "/settings/",
+        "/me/",
         {
             "action": "reminders",
             "session_enabled": "on",

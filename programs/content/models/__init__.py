@@ -1,0 +1,56 @@
+"""The content library's models: the library (evidence, exercises, education) and the
+programme templates built from it (template -> phase -> slot, the walk-run ladder)."""
+
+from programs.content.models.library import (
+    IMAGE_EXTENSIONS,
+    Compression,
+    ConditionCode,
+    ContentModel,
+    ContentQuerySet,
+    DosageType,
+    EducationTopic,
+    EmgFinding,
+    Equipment,
+    EvidenceFlag,
+    EvidenceSource,
+    Exercise,
+    ExerciseMuscle,
+    MovementPattern,
+    Muscle,
+    Position,
+    StudyType,
+)
+from programs.content.models.templates import (
+    Condition,
+    Phase,
+    PhaseExitCriterion,
+    ProgramTemplate,
+    Slot,
+    WalkRunStage,
+)
+
+__all__ = [
+    "IMAGE_EXTENSIONS",
+    "Compression",
+    "Condition",
+    "ConditionCode",
+    "ContentModel",
+    "ContentQuerySet",
+    "DosageType",
+    "EducationTopic",
+    "EmgFinding",
+    "Equipment",
+    "EvidenceFlag",
+    "EvidenceSource",
+    "Exercise",
+    "ExerciseMuscle",
+    "MovementPattern",
+    "Muscle",
+    "Phase",
+    "PhaseExitCriterion",
+    "Position",
+    "ProgramTemplate",
+    "Slot",
+    "StudyType",
+    "WalkRunStage",
+]
