@@ -45,7 +45,9 @@ def test_fires_strictly_later_once_per_local_date_at_the_chosen_wall_time(tz, lo
             # reminder sits in the last minute before the clocks jump.
             assert not _exists(wall, zone)
             assert local.second == 0
-            assert (fire + dt.timedelta(minutes=1)).astimezone(zone).utcoffset() != local.utcoffset()
+            assert (fire + dt.timedelta(minutes=1)).astimezone(
+                zone
+            ).utcoffset() != local.utcoffset()
         else:
             # the chosen time, or pushed forward by at most a daylight-saving gap
             assert shift <= dt.timedelta(hours=2)
@@ -71,7 +73,12 @@ def _exists(wall: dt.datetime, zone: ZoneInfo) -> bool:
         # Scoresbysund jumps from 23:00 to 00:00: a 23:00 or 23:30 reminder keeps its own
         # day, in the last minute before the jump, rather than landing on the next day.
         ("America/Scoresbysund", dt.date(2028, 3, 25), dt.time(23, 0), "2028-03-25T22:59:00-02:00"),
-        ("America/Scoresbysund", dt.date(2028, 3, 25), dt.time(23, 30), "2028-03-25T22:59:00-02:00"),
+        (
+            "America/Scoresbysund",
+            dt.date(2028, 3, 25),
+            dt.time(23, 30),
+            "2028-03-25T22:59:00-02:00",
+        ),
         ("America/Scoresbysund", dt.date(2028, 3, 26), dt.time(23, 0), "2028-03-26T23:00:00-01:00"),
         # Havana changes at midnight.
         ("America/Havana", dt.date(2026, 3, 8), dt.time(0, 30), "2026-03-08T01:30:00-04:00"),
