@@ -15,14 +15,14 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, F, Max, Q, Sum, TextField
+from django.db.models.functions import Cast
 
 from programs.content.models import Phase
 from programs.engine import progression
 from programs.engine.serialize import from_json
 from programs.engine.specs import DecisionKind, Policy
 from programs.logbook import local_windows
-from programs.logbook.local_windows import OUTSIDE
 from programs.logbook.models import (
     ExerciseLog,
     FlareUp,
@@ -86,9 +86,44 @@ class CaseloadRow:
 
 NO_SESSIONS = Adherence(completed=0, planned=0)
 
+# What a caseload row shows of a runner: the name on screen, the email, the pk and the
+# timezone their today is counted in. Nothing else is read, so nothing else is fetched.
+ROW_FIELDS = ("id", "email", "first_name", "last_name", "timezone", "role")
+
 
 def caseload_runners(physio: User):
     return runners_of(physio).order_by("last_name", "first_name", "email")
+
+
+@dataclass(frozen=True, slots=True)
+class _OpenPlan:
+    """What the caseload reads of a runner's open plan, without a model instance (300
+    runners would build 300 Plans and decode 300 policies for a handful of fields)."""
+
+    pk: int
+    runner_id: int
+    template_id: int
+    status: str
+    start_date: dt.date
+    current_revision_id: int | None
+    policy_text: str | None  # the policy as stored, parsed once per distinct text
+
+
+def _open_plans(runner_ids) -> dict[int, _OpenPlan]:
+    return {
+        row[1]: _OpenPlan(*row)
+        for row in Plan.objects.filter(runner_id__in=runner_ids, status__in=OPEN)
+        .order_by()
+        .values_list(
+            "pk",
+            "runner_id",
+            "template_id",
+            "status",
+            "start_date",
+            "current_revision_id",
+            Cast("policy", output_field=TextField()),
+        )
+    }
 
 
 def pain_trend(means: Sequence[float | None] | None, policy: Policy) -> PainTrend:
@@ -111,14 +146,41 @@ class _Week:
     during: tuple[int, int] = (0, 0)
 
 
-def _totals(rows, weeks, newest, field_total="total", field_count="n"):
-    """Fold grouped (runner, week) rows into the weeks; return the rows' last dates."""
-    for row in rows:
-        runner_id, last = row["runner_id"], row["last"]
-        if last is not None and (runner_id not in newest or last > newest[runner_id]):
-            newest[runner_id] = last
-        if row["week"] != OUTSIDE:
-            yield weeks[runner_id][row["week"]], row
+def _weekly_sums(
+    queryset,
+    *,
+    today,
+    total,
+    count,
+    shift_days=0,
+    date_field="date",
+    runner_field="runner_id",
+    extra=None,
+):
+    """Per runner, one row: (runner id, then (total, count) for each of the TREND_WEEKS
+    weeks, oldest first, then the `extra` aggregates). The weeks are the database's
+    FILTERs (local_windows.in_week), so a runner is one row whatever their history."""
+    aggregates = {}
+    for number in range(TREND_WEEKS):
+        week = local_windows.in_week(
+            today_of=today,
+            weeks=TREND_WEEKS,
+            number=number,
+            shift_days=shift_days,
+            date_field=date_field,
+            runner_field=runner_field,
+        )
+        aggregates[f"total{number}"] = Sum(total, filter=week)
+        aggregates[f"n{number}"] = Count(count, filter=week)
+    aggregates.update(extra or {})
+    for row in (
+        queryset.order_by()
+        .values(runner_field)
+        .annotate(**aggregates)
+        .values_list(runner_field, *aggregates)
+    ):
+        pairs = tuple((row[1 + 2 * w] or 0, row[2 + 2 * w]) for w in range(TREND_WEEKS))
+        yield row[0], pairs, row[1 + 2 * TREND_WEEKS :]
 
 
 def _weekly_pain(runner_ids, today: dict[int, dt.date]):
@@ -129,7 +191,7 @@ def _weekly_pain(runner_ids, today: dict[int, dt.date]):
 
     Also returns the latest check-in or session log date seen per runner, up to their
     today. The database sums the readings per runner and week (local_windows), so two
-    queries return a few rows per runner whatever their history, three when a session log
+    queries return one row per runner whatever their history, three when a session log
     lacks its pain after (then pain during counts, summed over its exercise logs)."""
     span = (
         min(today.values()) - dt.timedelta(days=7 * TREND_WEEKS - 1),
@@ -137,57 +199,53 @@ def _weekly_pain(runner_ids, today: dict[int, dt.date]):
     )
     weeks = {r: [_Week() for _ in range(TREND_WEEKS)] for r in today}
     newest: dict[int, dt.date] = {}
+    until_today = local_windows.until_today(today_of=today)
 
-    def grouped(queryset, *, shift_days=0, date_field="date", runner_field="runner_id"):
-        return (
-            queryset.order_by()
-            .annotate(
-                week=local_windows.week_number(
-                    today_of=today,
-                    weeks=TREND_WEEKS,
-                    shift_days=shift_days,
-                    date_field=date_field,
-                    runner_field=runner_field,
-                )
-            )
-            .values(runner_field, "week")
-        )
+    def seen(runner_id, last):
+        if last is not None and (runner_id not in newest or last > newest[runner_id]):
+            newest[runner_id] = last
 
-    mornings = grouped(
-        MorningCheckin.objects.filter(runner_id__in=runner_ids, date__range=span), shift_days=1
-    ).annotate(
-        total=Sum("pain"),
-        n=Count("pk"),
-        last=Max("date", filter=local_windows.until_today(today_of=today)),
-    )
-    for week, row in _totals(mornings, weeks, newest):
-        week.mornings = (row["total"], row["n"])
-    sessions = grouped(
-        SessionLog.objects.filter(runner_id__in=runner_ids, date__range=span)
-    ).annotate(
-        total=Sum("pain_after"),
-        n=Count("pain_after"),
-        missing=Count("pk", filter=Q(pain_after__isnull=True)),
-        last=Max("date", filter=local_windows.until_today(today_of=today)),
-    )
+    for runner_id, pairs, (last,) in _weekly_sums(
+        MorningCheckin.objects.filter(runner_id__in=runner_ids, date__range=span),
+        today=today,
+        total="pain",
+        count="pk",
+        shift_days=1,
+        extra={"last": Max("date", filter=until_today)},
+    ):
+        seen(runner_id, last)
+        for week, pair in zip(weeks[runner_id], pairs, strict=True):
+            week.mornings = pair
     without_after = False
-    for week, row in _totals(sessions, weeks, newest):
-        week.after = (row["total"] or 0, row["n"])
-        without_after = without_after or row["missing"] > 0
+    for runner_id, pairs, (missing, last) in _weekly_sums(
+        SessionLog.objects.filter(runner_id__in=runner_ids, date__range=span),
+        today=today,
+        total="pain_after",
+        count="pain_after",
+        extra={
+            "missing": Count("pk", filter=Q(pain_after__isnull=True)),
+            "last": Max("date", filter=until_today),
+        },
+    ):
+        seen(runner_id, last)
+        for week, pair in zip(weeks[runner_id], pairs, strict=True):
+            week.after = pair
+        without_after = without_after or missing > 0
     if without_after:
-        during = grouped(
+        for runner_id, pairs, _ in _weekly_sums(
             ExerciseLog.objects.filter(
                 session_log__runner_id__in=runner_ids,
                 session_log__date__range=(span[0], span[1] - dt.timedelta(days=1)),
                 session_log__pain_after__isnull=True,
             ),
+            today=today,
+            total="pain_during",
+            count="pk",
             date_field="session_log__date",
             runner_field="session_log__runner_id",
-        ).annotate(total=Sum("pain_during"), n=Count("pk"))
-        for row in during:
-            if row["week"] != OUTSIDE:
-                week = weeks[row["session_log__runner_id"]][row["week"]]
-                week.during = (row["total"] or 0, row["n"])
+        ):
+            for week, pair in zip(weeks[runner_id], pairs, strict=True):
+                week.during = pair
     means = {
         r: tuple(
             progression.pain_mean_of_totals(mornings=w.mornings, after=w.after, during=w.during)
@@ -228,7 +286,7 @@ def _last_logs(runner_ids, everyone, latest: dict[int, dt.date], since: dt.date)
     return found
 
 
-def _silent(plan: Plan | None, last_log: dt.date | None, today: dt.date) -> bool:
+def _silent(plan: _OpenPlan | None, last_log: dt.date | None, today: dt.date) -> bool:
     """Nothing logged for SILENT_DAYS days, counted from the later of the plan's start and
     the last log: a runner who started yesterday is not silent. Without a plan there is
     nothing to log, so only a runner who logged before and then stopped counts."""
@@ -236,7 +294,7 @@ def _silent(plan: Plan | None, last_log: dt.date | None, today: dt.date) -> bool
     return since is not None and since < today - dt.timedelta(days=SILENT_DAYS - 1)
 
 
-def _current_phases(plans: dict[int, Plan], today: dict[int, dt.date], plan_filter) -> dict:
+def _current_phases(plans: dict[int, _OpenPlan], today: dict[int, dt.date], plan_filter) -> dict:
     """runner id -> (phase key, phase name) of the week in force today in the plan's current
     layout (the first week before the plan starts). Two queries for any number of plans."""
     by_revision = {p.current_revision_id: p for p in plans.values() if p.current_revision_id}
@@ -277,7 +335,7 @@ def caseload(physio: User, runners: Sequence[User] | None = None) -> list[Caselo
     """One row per runner (default: every runner linked to the physio), in a fixed number
     of queries. Runners passed in must already be scoped to the physio."""
     if runners is None:
-        runners = list(caseload_runners(physio))
+        runners = list(caseload_runners(physio).only(*ROW_FIELDS))
         # The same runners as a subquery: one parameter instead of one per runner.
         ids = (
             CareLink.objects.active()
@@ -291,12 +349,7 @@ def caseload(physio: User, runners: Sequence[User] | None = None) -> list[Caselo
         return []
     today = {r.pk: local_today(r.timezone) for r in runners}
     earliest = min(today.values()) - dt.timedelta(days=7 * TREND_WEEKS)
-    plans = {
-        p.runner_id: p
-        for p in Plan.objects.filter(runner_id__in=ids, status__in=OPEN).only(
-            "pk", "runner_id", "template_id", "status", "start_date", "policy", "current_revision"
-        )
-    }
+    plans = _open_plans(ids)
     plan_ids = Plan.objects.filter(runner_id__in=ids, status__in=OPEN).values("pk")
     plan_filter = plan_ids
     runner_of_plan = {p.pk: p.runner_id for p in plans.values()}
@@ -358,12 +411,12 @@ def caseload(physio: User, runners: Sequence[User] | None = None) -> list[Caselo
     flares_of: dict[int, list[dt.date]] = {}
     for runner_id, date in flares:
         flares_of.setdefault(runner_id, []).append(date)
-    policies: dict[str, Policy] = {}
+    policies: dict[str | None, Policy] = {}
 
-    def policy_of(plan) -> Policy:
-        key = json.dumps(plan.policy or {}, sort_keys=True)
+    def policy_of(plan: _OpenPlan) -> Policy:
+        key = plan.policy_text
         if key not in policies:
-            policies[key] = from_json(Policy, plan.policy or {})
+            policies[key] = from_json(Policy, json.loads(key) if key else {})
         return policies[key]
 
     rows = []

@@ -13,9 +13,7 @@ import operator
 from collections.abc import Iterable, Mapping
 from functools import reduce
 
-from django.db.models import Case, IntegerField, Q, Value, When
-
-OUTSIDE = -1
+from django.db.models import Q
 
 
 def _by_today(today_of: Mapping[int, dt.date]) -> dict[dt.date, list[int]]:
@@ -33,33 +31,29 @@ def _any(conditions: Iterable[Q]) -> Q:
     return reduce(operator.or_, conditions)
 
 
-def week_number(
+def in_week(
     *,
     today_of: Mapping[int, dt.date],
     weeks: int,
+    number: int,
     date_field: str = "date",
     runner_field: str = "runner_id",
     shift_days: int = 0,
-) -> Case:
-    """Which of the runner's last `weeks` seven-day weeks (the last ending on their today)
-    a row's date falls in: 0 for the oldest, weeks - 1 for the latest, OUTSIDE otherwise.
-    shift_days moves every week later, for readings that belong to the day before (a
-    morning check-in belongs to the day it follows)."""
+) -> Q:
+    """Rows dated in week `number` of the runner's last `weeks` seven-day weeks (the last
+    ending on their today): 0 is the oldest, weeks - 1 the latest. shift_days moves every
+    week later, for readings that belong to the day before (a morning check-in belongs to
+    the day it follows)."""
     groups = _by_today(today_of)
     single = len(groups) == 1
-    branches = []
+    conditions = []
     for today, runner_ids in groups.items():
-        first = today - dt.timedelta(days=7 * weeks - 1 - shift_days)
-        for number in range(weeks):
-            starts = first + dt.timedelta(days=7 * number)
-            branches.append(
-                When(
-                    _of(runner_field, runner_ids, single)
-                    & Q(**{f"{date_field}__range": (starts, starts + dt.timedelta(days=6))}),
-                    then=Value(number),
-                )
-            )
-    return Case(*branches, default=Value(OUTSIDE), output_field=IntegerField())
+        starts = today - dt.timedelta(days=7 * (weeks - number) - 1 - shift_days)
+        conditions.append(
+            _of(runner_field, runner_ids, single)
+            & Q(**{f"{date_field}__range": (starts, starts + dt.timedelta(days=6))})
+        )
+    return _any(conditions)
 
 
 def last_days(
