@@ -19,6 +19,7 @@ from programs.logbook import caseload_filters as cf
 from programs.logbook.caseload import Flag, caseload
 from programs.physio.forms import CaseloadFilterForm, ColleagueInviteForm, InviteForm
 from programs.physio.views.common import _physio_only
+from programs.ui import numbers
 from programs.ui.forms import add_service_errors
 from rehab.accounts.models import Invitation
 from rehab.accounts.practices import colleague_invite, practice_colleagues
@@ -61,6 +62,7 @@ class Line:
     row: object
     flags: list[tuple[str, StrPromise]]
     trend: StrPromise | str
+    pain_means: str  # the weekly means, oldest first, numbers.series
 
 
 def _line(row) -> Line:
@@ -68,6 +70,7 @@ def _line(row) -> Line:
         row=row,
         flags=[(flag, FLAG_LABELS[flag]) for flag in row.flags],
         trend=TREND_LABELS.get(row.pain.direction, ""),
+        pain_means=numbers.series(row.pain.weekly_means),
     )
 
 
