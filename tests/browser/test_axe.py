@@ -1,6 +1,7 @@
 """axe-core on every page of the runner and the physiotherapist, in English and Dutch,
-and on the content admin's pages, at a 390 px phone viewport: no critical and no serious
-violation anywhere.
+on the pages around them (home, sign-in, sign-up, password, e-mail and two-factor pages,
+settings, invitation and unsubscribe landings, the style guide) and on the content
+admin's pages, at a 390 px phone viewport: no critical and no serious violation anywhere.
 
 The pages come from the URL configuration (tests/url_walk.py) filled with the objects of
 tests/site_cast.py, so a page added later is walked without editing this file; a route
@@ -68,6 +69,61 @@ EXEMPT = {
     "runner:run_answers": "asks pain for imported runs; with none waiting it redirects to the "
     "run history (runner:runs, walked); tests/browser/test_run_import.py covers it filled",
 }
+# The pages outside the runner's and the physio's namespaces (accounts, settings, landings):
+# who opens each. "physio_mfa" is a physiotherapist with an authenticator app set up.
+ACCOUNT_PAGES = {
+    "home": "anonymous",
+    "invitation": "anonymous",
+    "reminder_unsubscribe": "anonymous",
+    "account_login": "anonymous",
+    "account_signup": "anonymous",
+    "account_inactive": "anonymous",
+    "account_email_verification_sent": "anonymous",
+    "account_confirm_email": "anonymous",
+    "account_reset_password": "anonymous",
+    "account_reset_password_done": "anonymous",
+    "account_reset_password_from_key": "anonymous",
+    "account_reset_password_from_key_done": "anonymous",
+    "settings": "runner",
+    "reminder_channels": "runner",
+    "erase_account": "runner",
+    "account_logout": "runner",
+    "account_email": "runner",
+    "account_change_password": "runner",
+    "account_reauthenticate": "runner",
+    "mfa_index": "physio",
+    "mfa_activate_totp": "physio",
+    "mfa_reauthenticate": "physio_mfa",
+    "mfa_deactivate_totp": "physio_mfa",
+    "mfa_view_recovery_codes": "physio_mfa",
+    "mfa_generate_recovery_codes": "physio_mfa",
+}
+# allauth answers a reset link by moving its key into the session and redirecting to a
+# page without it: the walk opens the link and checks the page it lands on.
+LANDS_ELSEWHERE = {"account_reset_password_from_key"}
+ACCOUNT_EXEMPT = {
+    "healthz": "JSON health check for the load balancer",
+    "metrics": "Prometheus text for the scraper",
+    "manifest": "web app manifest (JSON)",
+    "service_worker": "JavaScript",
+    "set_language": "POST-only action of the language switcher (on every walked page)",
+    "settings_moved": "redirects to /me/ (walked)",
+    "settings_moved_rest": "redirects to /me/ (walked)",
+    "carelink_end": "POST-only action from the settings page (walked)",
+    "device_revoke": "POST-only action from the settings page (walked)",
+    "sign_out_everywhere": "POST-only action from the settings page (walked)",
+    "data_export": "JSON or CSV download",
+    "account_set_password": "for accounts without a password; every account here has one, "
+    "so allauth redirects to the change-password page (walked)",
+    "account_confirm_login_code": "sign-in by emailed code is switched off",
+    "mfa_authenticate": "reached only in the middle of a sign-in; "
+    "tests/rehab/accounts/test_physio_mfa.py signs in through it",
+    "mfa_download_recovery_codes": "a text file of the recovery codes",
+    "content:figure": "SVG image (the exercise figure)",
+    "styleguide": "only while DEBUG is on (404 otherwise); its components are on the walked pages",
+}
+ACCOUNT_SKIPPED_PREFIXES = ("/admin/", "/api/", "/anymail/")
+
 # Content admin pages that are Django's own, not ours: not part of this walk.
 ADMIN_STOCK_SUFFIXES = {
     "history/": "Django's stock object history page, not customised",
@@ -80,7 +136,8 @@ ADMIN_STOCK_SUFFIXES = {
 class Page:
     name: str
     path: str
-    user: User
+    user: User | None  # None: signed out
+    lands_on: str | None = None  # the page a redirecting link lands on, when it redirects
 
 
 def _walked_routes() -> tuple[list[Route], list[Route]]:
@@ -96,6 +153,60 @@ def _walked_routes() -> tuple[list[Route], list[Route]]:
             if not any(route.route.endswith(suffix) for suffix in ADMIN_STOCK_SUFFIXES):
                 admin.append(route)
     return surface, admin
+
+
+def _account_routes() -> list[Route]:
+    """The routes outside the walked namespaces, the API, the admin and the mail webhooks."""
+    return [
+        route
+        for route in routes()
+        if not route.name.startswith(("runner:", "physio:", "v1:", "anymail:"))
+        and not route.route.startswith(ACCOUNT_SKIPPED_PREFIXES)
+    ]
+
+
+def _account_pages(cast) -> list[Page]:
+    from tests.rehab.accounts.test_physio_mfa import enable_totp
+
+    guarded = UserFactory(
+        email="axe.guarded@example.com",
+        first_name="Gus",
+        role=Role.PHYSIO,
+        password="a-Long-pass-9",
+    )
+    enable_totp(guarded)
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    RecoveryCodes.activate(guarded)
+    # A reset link stops working once its user signs in (the key hashes the last sign-in):
+    # the link belongs to a runner whom the walk never signs in.
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+
+    forgetful = UserFactory(email="axe.forgetful@example.com", first_name="Flo")
+    reset_key = {
+        "uidb36": user_pk_to_url_str(forgetful),
+        "key": default_token_generator.make_token(forgetful),
+    }
+
+    def value_for(route: Route, param: str, converter: str) -> str | None:
+        if route.name == "account_reset_password_from_key":
+            return reset_key[param]
+        return cast.value_for(route, param, converter)
+
+    users = {"anonymous": None, "runner": cast.runner, "physio": cast.physio, "physio_mfa": guarded}
+    pages = []
+    for route in _account_routes():
+        if route.name not in ACCOUNT_PAGES:
+            continue
+        path = fill(route, value_for)
+        lands_on = None
+        if route.name in LANDS_ELSEWHERE:
+            answer = Client().get(path)
+            assert answer.status_code == 302, f"{path} answered {answer.status_code}"
+            lands_on = answer["Location"]
+        pages.append(Page(route.name, path, users[ACCOUNT_PAGES[route.name]], lands_on))
+    return pages
 
 
 def _extra_state(cast, make_plan):  # noqa: F811
@@ -162,10 +273,27 @@ def _pages(cast, make_plan) -> tuple[list[Page], list[Page]]:  # noqa: F811
     return surface, admin
 
 
-def _not_a_page(user, path: str) -> str | None:
+def _just_typed_password(client: Client, user) -> None:
+    """Record in the client's session, as allauth does at sign-in, that `user` has just
+    typed their password: the two-factor pages ask for that (reauthentication)."""
+    from allauth.account.internal.flows.login import record_authentication
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.session = client.session
+    record_authentication(request, user, "password", email=user.email, reauthenticated=True)
+    request.session.save()
+
+
+def _not_a_page(user, path: str, lands_on: str | None = None, *, fresh=False) -> str | None:
     client = Client()
-    client.force_login(user)
+    if user is not None:
+        client.force_login(user)
+        if fresh:
+            _just_typed_password(client, user)
     response = client.get(path)
+    if lands_on and response.status_code == 302 and response["Location"] == lands_on:
+        response = client.get(lands_on)
     kind = response.get("Content-Type", "")
     if response.status_code != 200 or not kind.startswith("text/html"):
         return f"{response.status_code} {kind} {response.get('Location', '')}".strip()
@@ -182,10 +310,32 @@ def test_every_runner_and_physio_route_is_walked_or_exempt(site_cast, make_plan)
     # Every walked route answers its user with an HTML page of its own (no redirect, no
     # error): a new JSON/PDF/POST-only route fails here until it is exempted with a reason.
     wrong = {p.path: answer for p in surface + admin if (answer := _not_a_page(p.user, p.path))}
+    accounts = _account_pages(site_cast)
+    wrong |= {
+        p.path: answer
+        for p in accounts
+        if (answer := _not_a_page(p.user, p.path, p.lands_on, fresh=True))
+    }
     assert not wrong, (
         "these routes are not HTML pages the axe walk can check: give the page the state it "
         f"needs in _extra_state, or name the route in EXEMPT with the reason: {wrong}"
     )
+
+
+@pytest.mark.django_db
+def test_every_page_around_the_surfaces_is_walked_or_exempt(site_cast):  # noqa: F811
+    names = {route.name for route in _account_routes()}
+    both = set(ACCOUNT_PAGES) & set(ACCOUNT_EXEMPT)
+    assert not both, f"both walked and exempt: {both}"
+    assert not (set(ACCOUNT_PAGES) | set(ACCOUNT_EXEMPT)) - names, "names no longer routed"
+    unplaced = names - set(ACCOUNT_PAGES) - set(ACCOUNT_EXEMPT)
+    assert not unplaced, (
+        f"new pages {sorted(unplaced)}: walk them (ACCOUNT_PAGES, with who opens them) or "
+        "exempt them (ACCOUNT_EXEMPT, with the reason)"
+    )
+    pages = _account_pages(site_cast)
+    assert {p.name for p in pages} == set(ACCOUNT_PAGES)
+    assert {None, site_cast.runner, site_cast.physio} <= {p.user for p in pages}
 
 
 @pytest.fixture
@@ -214,9 +364,13 @@ def axe_page(request, live_server):
     context.close()
 
 
-def _sign_in(page, user) -> None:
+def _sign_in(page, user, *, fresh: bool = False) -> None:
+    """Sign the browser in as `user`; `fresh`: as if they had just typed their password,
+    which the two-factor pages ask for (allauth's reauthentication)."""
     client = Client()
     client.force_login(user)
+    if fresh:
+        _just_typed_password(client, user)
     page.context.clear_cookies()
     page.context.add_cookies(
         [
@@ -239,13 +393,21 @@ _RUN_AXE = """async () => {
 }"""
 
 
-def _axe(page, path: str, clock: dict[str, float]) -> list[dict]:
+def _sign_out(page, language: str) -> None:
+    page.context.clear_cookies()
+    page.context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": page.live_url}]
+    )
+
+
+def _axe(page, path: str, clock: dict[str, float], lands_on: str | None = None) -> list[dict]:
     started = time.perf_counter()
     response = page.goto(path)
     clock["load"] += time.perf_counter() - started
     assert response is not None, path
     assert response.status == 200, f"{path}: {response.status}"
-    assert page.url.removeprefix(page.live_url) == path, f"{path} redirected to {page.url}"
+    expected = lands_on or path
+    assert page.url.removeprefix(page.live_url) == expected, f"{path} redirected to {page.url}"
     started = time.perf_counter()
     page.add_script_tag(path=str(AXE))
     violations = page.evaluate(_RUN_AXE)
@@ -253,18 +415,23 @@ def _axe(page, path: str, clock: dict[str, float]) -> list[dict]:
     return violations
 
 
-def _walk(page, pages: list[Page], languages) -> tuple[int, dict[str, list[dict]]]:
+def _walk(
+    page, pages: list[Page], languages, *, fresh: bool = False
+) -> tuple[int, dict[str, list[dict]]]:
     """Run axe on every page in every language; (pages walked, failing violations by page)."""
     walked, failing = 0, {}
     clock = {"load": 0.0, "axe": 0.0}
     for language in languages:
-        signed_in = None
-        for p in sorted(pages, key=lambda p: p.user.pk):
-            if signed_in != p.user.pk:
+        signed_in: int | None = -1
+        for p in sorted(pages, key=lambda p: p.user.pk if p.user else 0):
+            if p.user is None:
+                _sign_out(page, language)  # every time: a page may sign in or set cookies
+                signed_in = -1
+            elif signed_in != p.user.pk:
                 User.objects.filter(pk=p.user.pk).update(language=language)
-                _sign_in(page, p.user)
+                _sign_in(page, p.user, fresh=fresh)
                 signed_in = p.user.pk
-            found = _axe(page, p.path, clock)
+            found = _axe(page, p.path, clock, p.lands_on)
             violations = [v for v in found if v["impact"] in FAILING_IMPACTS]
             walked += 1
             if violations:
@@ -301,6 +468,16 @@ def test_runner_and_physio_pages_have_no_serious_axe_violations(axe_page, site_c
     walked, failing = _walk(axe_page, surface, LANGUAGES)
 
     assert walked == len(surface) * len(LANGUAGES)
+    assert not failing, f"{_summary(failing)}\n{_report(failing)}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_account_and_landing_pages_have_no_serious_axe_violations(axe_page, site_cast):  # noqa: F811
+    pages = _account_pages(site_cast)
+
+    walked, failing = _walk(axe_page, pages, LANGUAGES, fresh=True)
+
+    assert walked == len(pages) * len(LANGUAGES)
     assert not failing, f"{_summary(failing)}\n{_report(failing)}"
 
 
