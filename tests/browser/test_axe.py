@@ -28,7 +28,7 @@ from django.test import Client
 
 from programs.logbook.models import Screening
 from rehab.accounts.models import CareLink, Role, User
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import _FIT_SCRIPT, PHONE
 from tests.factories import UserFactory
 from tests.site_cast import (  # noqa: F401  (fixtures)
     content,
@@ -42,6 +42,10 @@ from tests.site_cast import (  # noqa: F401  (fixtures)
 from tests.url_walk import Route, fill, routes
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+# A full-page screenshot of every walked page, per viewport and language: what each page
+# looks like on a phone (and on a laptop), kept by CI as artifacts.
+SCREENS = Path(settings.BASE_DIR) / "var" / "artifacts" / "screens" / "walk"
+LAPTOP = {"width": 1280, "height": 800}
 FAILING_IMPACTS = {"critical", "serious"}
 LANGUAGES = ("en", "nl")
 
@@ -338,8 +342,7 @@ def test_every_page_around_the_surfaces_is_walked_or_exempt(site_cast):  # noqa:
     assert {None, site_cast.runner, site_cast.physio} <= {p.user for p in pages}
 
 
-@pytest.fixture
-def axe_page(request, live_server):
+def _browser_page(request, live_server, *, phone: bool):
     # Checked before the browser fixture, which skips when Chromium is missing: a missing
     # axe-core is a failure, never a skip.
     if not AXE.exists():
@@ -350,9 +353,9 @@ def axe_page(request, live_server):
         )
     browser = request.getfixturevalue("browser")
     context = browser.new_context(
-        viewport=PHONE,
-        is_mobile=True,
-        has_touch=True,
+        viewport=PHONE if phone else LAPTOP,
+        is_mobile=phone,
+        has_touch=phone,
         timezone_id="Europe/Amsterdam",
         base_url=live_server.url,
         bypass_csp=True,  # the injected axe script is inline as far as the page can tell
@@ -360,6 +363,19 @@ def axe_page(request, live_server):
     page = context.new_page()
     page.set_default_timeout(20_000)
     page.live_url = live_server.url
+    return context, page
+
+
+@pytest.fixture
+def axe_page(request, live_server):
+    context, page = _browser_page(request, live_server, phone=True)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def laptop_page(request, live_server):
+    context, page = _browser_page(request, live_server, phone=False)
     yield page
     context.close()
 
@@ -415,10 +431,23 @@ def _axe(page, path: str, clock: dict[str, float], lands_on: str | None = None) 
     return violations
 
 
+def _screen(page, p: Page, language: str) -> str | None:
+    """Save the page's full-page screenshot; what is wider than the screen, if anything."""
+    width = page.viewport_size["width"]
+    folder = SCREENS / f"{width}px"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{language}-{p.name.replace(':', '-')}.png"), full_page=True)
+    found = page.evaluate(_FIT_SCRIPT, width)
+    if found["scrollWidth"] > found["width"] or found["wide"]:
+        return f"{found['scrollWidth']} px wide: {found['wide']}"
+    return None
+
+
 def _walk(
     page, pages: list[Page], languages, *, fresh: bool = False
 ) -> tuple[int, dict[str, list[dict]]]:
-    """Run axe on every page in every language; (pages walked, failing violations by page)."""
+    """Run axe on every page in every language, screenshot it and check that it fits the
+    screen; (pages walked, failing violations or overflows by page)."""
     walked, failing = 0, {}
     clock = {"load": 0.0, "axe": 0.0}
     for language in languages:
@@ -433,6 +462,17 @@ def _walk(
                 signed_in = p.user.pk
             found = _axe(page, p.path, clock, p.lands_on)
             violations = [v for v in found if v["impact"] in FAILING_IMPACTS]
+            wide = _screen(page, p, language)
+            if wide:
+                violations.append(
+                    {
+                        "id": "wider-than-the-screen",
+                        "impact": "serious",
+                        "help": wide,
+                        "helpUrl": "",
+                        "nodes": [],
+                    }
+                )
             walked += 1
             if violations:
                 failing[f"[{language}] {p.path} ({p.name})"] = violations
@@ -478,6 +518,23 @@ def test_account_and_landing_pages_have_no_serious_axe_violations(axe_page, site
     walked, failing = _walk(axe_page, pages, LANGUAGES, fresh=True)
 
     assert walked == len(pages) * len(LANGUAGES)
+    assert not failing, f"{_summary(failing)}\n{_report(failing)}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_page_on_a_laptop_fits_and_has_no_serious_axe_violations(
+    laptop_page,
+    site_cast,  # noqa: F811
+    make_plan,  # noqa: F811
+):
+    surface, _admin = _pages(site_cast, make_plan)
+    pages = surface + _account_pages(site_cast)
+
+    walked, failing = _walk(laptop_page, pages, ("en",), fresh=True)
+
+    assert walked == len(pages)
+    shots = {path.name for path in (SCREENS / f"{LAPTOP['width']}px").glob("en-*.png")}
+    assert {f"en-{p.name.replace(':', '-')}.png" for p in pages} <= shots
     assert not failing, f"{_summary(failing)}\n{_report(failing)}"
 
 
