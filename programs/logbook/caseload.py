@@ -15,7 +15,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Max, Q, Sum, TextField
+from django.db.models import Count, Max, Q, Sum, TextField
 from django.db.models.functions import Cast
 
 from programs.content.models import Phase
@@ -294,9 +294,10 @@ def _silent(plan: _OpenPlan | None, last_log: dt.date | None, today: dt.date) ->
     return since is not None and since < today - dt.timedelta(days=SILENT_DAYS - 1)
 
 
-def _current_phases(plans: dict[int, _OpenPlan], today: dict[int, dt.date], plan_filter) -> dict:
+def _current_phases(plans: dict[int, _OpenPlan], today: dict[int, dt.date]) -> dict:
     """runner id -> (phase key, phase name) of the week in force today in the plan's current
-    layout (the first week before the plan starts). Two queries for any number of plans."""
+    layout (the first week before the plan starts). Two queries for any number of plans:
+    the weeks are read by the current revisions' ids, which the open plans already hold."""
     by_revision = {p.current_revision_id: p for p in plans.values() if p.current_revision_id}
     if not by_revision:
         return {}
@@ -307,8 +308,7 @@ def _current_phases(plans: dict[int, _OpenPlan], today: dict[int, dt.date], plan
     for revision_id, starts_on, key in (
         PlanWeek.objects.filter(
             Q(starts_on__range=(earliest, latest)) | Q(number=1),
-            plan_id__in=plan_filter,
-            revision_id=F("plan__current_revision_id"),
+            revision_id__in=list(by_revision),
         )
         .order_by("starts_on")
         .values_list("revision_id", "starts_on", "phase_key")
@@ -351,7 +351,6 @@ def caseload(physio: User, runners: Sequence[User] | None = None) -> list[Caselo
     earliest = min(today.values()) - dt.timedelta(days=7 * TREND_WEEKS)
     plans = _open_plans(ids)
     plan_ids = Plan.objects.filter(runner_id__in=ids, status__in=OPEN).values("pk")
-    plan_filter = plan_ids
     runner_of_plan = {p.pk: p.runner_id for p in plans.values()}
     weekly, latest = _weekly_pain(ids, today)
     # Sessions planned and completed in each runner's last ADHERENCE_DAYS days, counted
@@ -403,7 +402,7 @@ def caseload(physio: User, runners: Sequence[User] | None = None) -> list[Caselo
     referred = set(
         Referral.objects.still_open().filter(runner_id__in=ids).values_list("runner_id", flat=True)
     )
-    phases = _current_phases(plans, today, plan_filter)
+    phases = _current_phases(plans, today)
 
     deloads_of: dict[int, list[dt.date]] = {}
     for runner_id, date in deloads:
