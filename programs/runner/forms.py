@@ -36,6 +36,12 @@ from programs.ui.forms import (
     to_display_load,
     to_kg,
 )
+from programs.ui.widgets import (
+    PlainBoundField,
+    PlainCheckboxInput,
+    PlainNumberInput,
+    PlainTextarea,
+)
 from rehab.core.timeutils import local_today
 
 if TYPE_CHECKING:
@@ -169,18 +175,28 @@ class FollowUpForm(QuestionnaireMixin, forms.Form):
 class ExerciseLogForm(forms.Form):
     """One exercise of the session player, prefixed with the prescription id."""
 
+    bound_field_class = PlainBoundField  # a dozen field groups per exercise, without templates
+
     sets_done = forms.IntegerField(
         label=_("Sets done"),
         min_value=1,
         max_value=10,
         error_messages={"required": _("Enter how many sets you did.")},
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        widget=PlainNumberInput(attrs={"inputmode": "numeric"}),
     )
     reps = forms.IntegerField(
-        label=_("Repetitions per set"), min_value=1, max_value=100, required=False
+        label=_("Repetitions per set"),
+        min_value=1,
+        max_value=100,
+        required=False,
+        widget=PlainNumberInput,
     )
     hold_seconds = forms.IntegerField(
-        label=_("Longest hold (seconds)"), min_value=1, max_value=600, required=False
+        label=_("Longest hold (seconds)"),
+        min_value=1,
+        max_value=600,
+        required=False,
+        widget=PlainNumberInput,
     )
     load = forms.DecimalField(
         label=_("Extra load"),
@@ -188,13 +204,19 @@ class ExerciseLogForm(forms.Form):
         max_digits=6,
         decimal_places=2,
         required=False,
-        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.5"}),
+        widget=PlainNumberInput(attrs={"inputmode": "decimal", "step": "0.5"}),
     )
     rpe = forms.IntegerField(
-        label=_("Effort (0 = none, 10 = maximal)"), min_value=0, max_value=10, required=False
+        label=_("Effort (0 = none, 10 = maximal)"),
+        min_value=0,
+        max_value=10,
+        required=False,
+        widget=PlainNumberInput,
     )
     pain_during = pain_field(_("Pain during (0-10)"))
-    pain_changed_movement = forms.BooleanField(label=_("Pain changed how I moved"), required=False)
+    pain_changed_movement = forms.BooleanField(
+        label=_("Pain changed how I moved"), required=False, widget=PlainCheckboxInput
+    )
 
     def __init__(self, *args, prescription, load_unit="kg", **kwargs):
         super().__init__(*args, **kwargs)
@@ -236,9 +258,10 @@ class ExerciseLogForm(forms.Form):
 
 
 class SessionLogForm(forms.Form):
+    bound_field_class = PlainBoundField
     pain_after = pain_field(_("Pain straight after the session (0-10)"))
     notes = forms.CharField(
-        label=_("Notes"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Notes"), required=False, max_length=2000, widget=PlainTextarea(attrs={"rows": 3})
     )
 
     def __init__(self, *args, **kwargs):
