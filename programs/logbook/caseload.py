@@ -15,7 +15,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Q, Sum, TextField
+from django.db.models import Aggregate, Count, Max, Q, Sum, TextField
 from django.db.models.functions import Cast
 
 from programs.content.models import Phase
@@ -160,7 +160,7 @@ def _weekly_sums(
     """Per runner, one row: (runner id, then (total, count) for each of the TREND_WEEKS
     weeks, oldest first, then the `extra` aggregates). The weeks are the database's
     FILTERs (local_windows.in_week), so a runner is one row whatever their history."""
-    aggregates = {}
+    aggregates: dict[str, Aggregate] = {}
     for number in range(TREND_WEEKS):
         week = local_windows.in_week(
             today_of=today,

@@ -93,7 +93,7 @@ class PlainBoundField(BoundField):
     def as_field_group(self) -> SafeString:
         if self.use_fieldset:
             return super().as_field_group()
-        parts = []
+        parts: list[str] = []
         if self.label:
             parts.append(self._plain_label())
         if self.help_text:
