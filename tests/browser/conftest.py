@@ -9,6 +9,7 @@ import datetime as dt
 import os
 import re
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,52 @@ from tests.programs.conftest import log_week_green, runner_context, week_window
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screens"
 PHONE = {"width": 390, "height": 844}
+
+
+class _RequestsInFlight:
+    """The live server's WSGI application, counting the requests it is serving.
+
+    A page left behind by a test may still be talking to the server (the service worker
+    keeps this week's session pages, and a form page writes its submission token) after
+    the browser context is closed. On SQLite in memory the server thread shares the test's
+    connection, so a write landing inside the database flush that ends the test fails it
+    with a foreign key error. The test waits for the server to be idle first.
+    """
+
+    def __init__(self, app):
+        self.app = app
+        self.busy = 0
+        self.changed = threading.Condition()
+
+    def __call__(self, environ, start_response):
+        with self.changed:
+            self.busy += 1
+        try:
+            return self.app(environ, start_response)
+        finally:
+            with self.changed:
+                self.busy -= 1
+                self.changed.notify_all()
+
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        with self.changed:
+            return self.changed.wait_for(lambda: self.busy == 0, timeout=timeout)
+
+
+@pytest.fixture(autouse=True)
+def _live_server_idle_at_teardown(request):
+    """After the test's pages are closed, wait for the live server to answer what they
+    had already sent, before the database is emptied."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    server = request.getfixturevalue("live_server").thread.httpd
+    counting = server.get_app()
+    if not isinstance(counting, _RequestsInFlight):
+        counting = _RequestsInFlight(counting)
+        server.set_app(counting)
+    yield
+    assert counting.wait_idle(), "the live server was still serving a request after 30 s"
 
 
 def pytest_collection_modifyitems(items):
