@@ -48,6 +48,23 @@ EMAIL_DOMAIN = "chaos.example"
 QUEUES = "default,dispatch,notify,progression"
 
 
+def process_env(*, redis_url: str, sends_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment of the product's processes in a run: production settings, a
+    private Redis, and the counting mail server (bench.chaos_backend)."""
+    return dict(
+        os.environ,
+        PYTHONUNBUFFERED="1",
+        DJANGO_SETTINGS_MODULE="rehab.settings",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(40),
+        DJANGO_ALLOWED_HOSTS="localhost",
+        REDIS_URL=redis_url,
+        EMAIL_BACKEND="bench.chaos_backend.CountingBackend",
+        CHAOS_SENDS_DIR=str(sends_dir),
+        **extra,
+    )
+
+
 def fail(message: str) -> int:
     print(f"chaos: {message}", file=sys.stderr)
     return 2
@@ -203,17 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         redis.start()
     except EmbeddedRedisError as exc:
         return fail(f"redis-server: {exc}")
-    env = dict(
-        os.environ,
-        PYTHONUNBUFFERED="1",
-        DJANGO_SETTINGS_MODULE="rehab.settings",
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(40),
-        DJANGO_ALLOWED_HOSTS="localhost",
-        REDIS_URL=redis.url,
-        EMAIL_BACKEND="bench.chaos_backend.CountingBackend",
-        CHAOS_SENDS_DIR=str(sends_dir),
-    )
+    env = process_env(redis_url=redis.url, sends_dir=sends_dir)
     os.environ.update(env)
     import django
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import subprocess
@@ -156,13 +157,20 @@ def live_celery(redis_url, settings, transactional_db):
     settings.REDIS_URL = redis_url
     # No result backend (state lives in the database), so no ping-by-result check;
     # start_worker returns once the worker thread reports it is consuming.
-    with (
-        celery_on_broker(redis_url, eager=False) as app,
-        start_worker(
-            app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=30
-        ),
-    ):
-        yield app
+    # start_worker sets up Celery's logging, which leaves the root logger at its log level
+    # (ERROR): the tests after this one in the process would lose their warnings.
+    root = logging.getLogger()
+    level = root.level
+    try:
+        with (
+            celery_on_broker(redis_url, eager=False) as app,
+            start_worker(
+                app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=30
+            ),
+        ):
+            yield app
+    finally:
+        root.setLevel(level)
 
 
 # What this test process sets for itself must not reach a fresh manage.py: the browser

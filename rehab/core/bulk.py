@@ -50,6 +50,13 @@ def _recordset_path() -> bool:
     return connection.vendor == "postgresql" and MODE == "recordset"
 
 
+def returns_inserted_rows() -> bool:
+    """Whether insert_rows(ignore_conflicts=True, returning=...) answers the rows it
+    inserted. Only the recordset path can: Django's bulk_create cannot tell the rows it
+    skipped apart, so there it answers none."""
+    return _recordset_path()
+
+
 def _field(model, name: str) -> models.Field:
     return model._meta.get_field(name)
 

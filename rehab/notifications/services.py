@@ -95,6 +95,13 @@ def email_message(
 ) -> EmailMultiAlternatives:
     """The message of one email: text with an HTML alternative, from DEFAULT_FROM_EMAIL."""
     subject, text, html = render_email(template=template, context=context, language=language)
+    return email_message_of(to=to, subject=subject, text=text, html=html, headers=headers)
+
+
+def email_message_of(
+    *, to: str, subject: str, text: str, html: str, headers: dict | None = None
+) -> EmailMultiAlternatives:
+    """The message of one email already rendered (render_email)."""
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
@@ -118,18 +125,29 @@ def outbox_message_id(row: OutboxRow) -> str:
 SUPPRESSED_DETAIL = "address suppressed (bounce, complaint or rejection)"
 
 
-def _address(email: str) -> str:
+def email_address_key(email: str) -> str:
+    """An address as suppressions are stored and compared."""
     return email.strip().lower()
 
 
 def email_is_suppressed(email: str) -> bool:
     """Whether a provider reported this address as bouncing, complaining or rejected."""
-    return EmailSuppression.objects.filter(email=_address(email)).exists()
+    return EmailSuppression.objects.filter(email=email_address_key(email)).exists()
+
+
+def email_addresses_suppressed(emails: list[str]) -> set[str]:
+    """Which of these addresses a provider reported (as email_address_key), in one query."""
+    keys = {email_address_key(e) for e in emails}
+    if not keys:
+        return set()
+    return set(EmailSuppression.objects.filter(email__in=keys).values_list("email", flat=True))
 
 
 def email_suppressions_of(email: str) -> list[EmailSuppression]:
     """The suppression rows of an address, newest first (the user's admin page)."""
-    return list(EmailSuppression.objects.filter(email=_address(email)).order_by("-created"))
+    return list(
+        EmailSuppression.objects.filter(email=email_address_key(email)).order_by("-created")
+    )
 
 
 def email_suppression_record(
@@ -153,7 +171,7 @@ def email_suppression_record(
         try:
             with transaction.atomic():
                 row = EmailSuppression.objects.create(
-                    email=_address(email),
+                    email=email_address_key(email),
                     reason=reason,
                     provider=provider,
                     event_id=event_id,
@@ -170,7 +188,7 @@ def email_suppression_lift(*, emails: list[str]) -> int:
     """Send to these addresses again: every suppression row of each goes. Returns the count."""
     with transaction.atomic():
         deleted, _by_model = EmailSuppression.objects.filter(
-            email__in=[_address(e) for e in emails]
+            email__in=[email_address_key(e) for e in emails]
         ).delete()
     return deleted
 
