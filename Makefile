@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test lint fmt schema messages makemessages bench chaos check venv clean fuzz node
+.PHONY: run test lint fmt schema messages makemessages bench chaos soak check venv clean fuzz node
 
 venv: $(STAMP)
 
@@ -73,6 +73,13 @@ bench: venv messages
 CHAOS_SIZE ?= small
 chaos: venv messages
 	DJANGO_DEBUG=0 $(PY) -m bench.chaos --size $(CHAOS_SIZE)
+
+## The whole product as deploy/Procfile runs it (gunicorn x2, a worker per queue, one
+## beat) through a simulated day; PostgreSQL only (DATABASE_URL: the run makes and drops a
+## database of its own on that server). SOAK_SIZE=small (24 runners) or full (300).
+SOAK_SIZE ?= small
+soak: venv messages
+	$(PY) -m bench.soak --size $(SOAK_SIZE)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache .mypy_cache

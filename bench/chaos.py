@@ -51,7 +51,7 @@ QUEUES = "default,dispatch,notify,progression"
 def process_env(*, redis_url: str, sends_dir: Path, **extra: str) -> dict[str, str]:
     """The environment of the product's processes in a run: production settings, a
     private Redis, and the counting mail server (bench.chaos_backend)."""
-    return dict(
+    env = dict(
         os.environ,
         PYTHONUNBUFFERED="1",
         DJANGO_SETTINGS_MODULE="rehab.settings",
@@ -61,8 +61,9 @@ def process_env(*, redis_url: str, sends_dir: Path, **extra: str) -> dict[str, s
         REDIS_URL=redis_url,
         EMAIL_BACKEND="bench.chaos_backend.CountingBackend",
         CHAOS_SENDS_DIR=str(sends_dir),
-        **extra,
     )
+    env.update(extra)
+    return env
 
 
 def fail(message: str) -> int:
