@@ -44,6 +44,13 @@ class OutboxStatus(models.TextChoices):
 PENDING, SENDING, FAILED = OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.FAILED
 
 
+def _concrete(model, name: str) -> models.Field:
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or field.column is None:
+        raise ValueError(f"{model.__name__}.{name} is not a column")
+    return field
+
+
 class OutboxQuerySet(models.QuerySet):
     def claim(self, pk, *, now: dt.datetime) -> bool:
         """Take the row for one send attempt; False when another worker holds it or it is done."""
@@ -99,15 +106,16 @@ class OutboxQuerySet(models.QuerySet):
         values = {"status": status, "lease_until": None, **fields}
         assignments, params = [], []
         for name, value in values.items():
-            field = meta.get_field(name)
-            assignments.append(f"{quote(field.column)} = %s")
+            field = _concrete(self.model, name)
+            assignments.append(f"{quote(str(field.column))} = %s")
             params.append(field.get_db_prep_value(value, connection))
-        status_column = quote(meta.get_field("status").column)
+        key = _concrete(self.model, meta.pk.name if meta.pk else "id")
+        status_column = quote(str(_concrete(self.model, "status").column))
         sql = (
             f"UPDATE {quote(meta.db_table)} SET {', '.join(assignments)} "  # noqa: S608 - model metadata, quoted
-            f"WHERE {quote(meta.pk.column)} = %s AND {status_column} = %s"
+            f"WHERE {quote(str(key.column))} = %s AND {status_column} = %s"
         )
-        params += [meta.pk.get_db_prep_value(pk, connection), SENDING]
+        params += [key.get_db_prep_value(pk, connection), SENDING]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
 
