@@ -10,6 +10,7 @@ import pytest
 from django.core import mail, signing
 from django.core.mail.backends.locmem import EmailBackend
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from rehab.core.db import commits_without_waiting
@@ -104,6 +105,23 @@ def test_a_batch_sends_through_one_connection_and_marks_each_row(settings):
     rows = ReminderDelivery.objects.all()
     assert {r.status for r in rows} == {"sent"}
     assert all(r.sent_at is not None and r.lease_until is None for r in rows)
+
+
+@pytest.mark.django_db
+def test_a_batch_costs_one_query_per_message_beyond_its_own():
+    _runners_due("en", "nl")
+    with CaptureQueriesContext(connection) as two:
+        assert reminders_send_due(batch=25) == {"sent": 2}
+    _runners_due("en", "nl", "en", "nl", "en", "nl")
+    with CaptureQueriesContext(connection) as six:
+        assert reminders_send_due(batch=25) == {"sent": 6}
+
+    # Per batch: the claim, the rows with their users, the suppressed addresses and the
+    # last empty claim; per message: its sent marker, nothing else (no field of the row,
+    # its schedule or its user read one by one). Without SKIP LOCKED (SQLite) each row
+    # is also claimed on its own.
+    per_message = 1 if connection.features.has_select_for_update_skip_locked else 2
+    assert len(six.captured_queries) - len(two.captured_queries) == 4 * per_message
 
 
 @pytest.mark.django_db
