@@ -114,9 +114,13 @@ class ReminderDelivery(OutboxRow):
         SUPPRESSED = "suppressed", _("Suppressed")
         STALE = "stale", _("Too late to send")
 
+    # Every sent marker rewrites the row's entries in each of its indexes (its status
+    # changes), so the table keeps no index it does not need: the unique constraint below
+    # serves lookups by schedule, and nothing looks rows up by when they were created.
     schedule = models.ForeignKey(
-        ReminderSchedule, on_delete=models.CASCADE, related_name="deliveries"
+        ReminderSchedule, on_delete=models.CASCADE, related_name="deliveries", db_index=False
     )
+    created_at = models.DateTimeField(auto_now_add=True)
     local_date = models.DateField()
     channel = models.CharField(max_length=10, choices=ReminderChannel)
     scheduled_for = models.DateTimeField()
