@@ -43,6 +43,9 @@ from rehab.accounts.services import api_token_create
 content_load_directory()
 template = ProgramTemplate.objects.get(slug="gluteal-tendinopathy")
 physio = User.objects.create_user(email="physio@bench.test", password=None, role=Role.PHYSIO)
+# A physiotherapist sees runner data only with two-factor authentication (PHYSIO_MFA_REQUIRED).
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+TOTP.activate(physio, generate_totp_secret())
 today = timezone.now().date()
 start = today - dt.timedelta(days=today.weekday() + 14)
 for i in range(%(runners)d):
