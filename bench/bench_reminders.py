@@ -20,11 +20,19 @@ import json
 import os
 import statistics
 import subprocess
-import tempfile
 import time
-from pathlib import Path
 
-from bench.chaos import PY, ROOT, Processes, celery, percentile, process_env, read_sends
+from bench.chaos import (
+    PY,
+    ROOT,
+    Processes,
+    celery,
+    percentile,
+    process_env,
+    read_sends,
+    run_folders,
+    wait_for_marks,
+)
 from bench.support import throwaway_database
 
 CHUNK = 5000
@@ -80,16 +88,6 @@ def _seed(count: int, due: dt.datetime) -> None:
         )
 
 
-def _up(workdir: Path, names: list[str], deadline: float) -> bool:
-    marks = {f"{name}.log": "ready." for name in names} | {"beat.log": "beat: Starting"}
-    while time.monotonic() < deadline:
-        logs = {n: (workdir / n).read_text(errors="replace") for n in marks}
-        if all(mark in logs[n] for n, mark in marks.items()):
-            return True
-        time.sleep(0.5)
-    return False
-
-
 def _logged_at(log: str, task_id: str, event: str) -> float | None:
     """When the worker logged `Task <name>[<id>] <event>` (its JSON log lines)."""
     wanted = f"Task {PROBE_TASK}[{task_id}] {event}"
@@ -115,9 +113,7 @@ def _one_size(count: int) -> list[tuple[str, str]]:
     from rehab.core.embedded_redis import EmbeddedRedis
     from rehab.notifications.models import ReminderDelivery, ReminderSchedule
 
-    workdir = Path(tempfile.mkdtemp(prefix="rehab-bench-reminders-"))
-    sends_dir = workdir / "sends"
-    sends_dir.mkdir()
+    workdir, sends_dir = run_folders("rehab-bench-reminders-")
     started = time.perf_counter()
     _seed(count, timezone.now() + dt.timedelta(days=1))  # due once the processes are up
     lines = [(f"{count} reminders: data built in", f"{time.perf_counter() - started:.1f} s")]
@@ -141,7 +137,8 @@ def _one_size(count: int) -> list[tuple[str, str]]:
                     ),
                 )
             processes.start("beat", celery("beat", "-l", "info", "-s", str(workdir / "beat")))
-            if not _up(workdir, list(WORKERS), time.monotonic() + 120):
+            marks = {f"{n}.log": "ready." for n in WORKERS} | {"beat.log": "beat: Starting"}
+            if not wait_for_marks(workdir, marks, time.monotonic() + 120):
                 raise RuntimeError(f"the workers and beat did not start in 2 minutes ({workdir})")
             due = timezone.now()
             ReminderSchedule.objects.update(next_fire_at=due)

@@ -122,16 +122,33 @@ def celery(*args: str) -> list[str]:
     return [PY, "-m", "celery", "-A", "rehab", *args]
 
 
+def run_folders(prefix: str) -> tuple[Path, Path]:
+    """A fresh folder for a run's logs, and in it the counting mail server's (sends/)."""
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
+    sends_dir = workdir / "sends"
+    sends_dir.mkdir()
+    return workdir, sends_dir
+
+
+def marks_shown(workdir: Path, marks: dict[str, str]) -> bool:
+    """Whether each log named in `marks` holds its line (a worker's "ready.", a beat's
+    "beat: Starting")."""
+    return all(mark in (workdir / name).read_text(errors="replace") for name, mark in marks.items())
+
+
+def wait_for_marks(workdir: Path, marks: dict[str, str], deadline: float) -> bool:
+    while time.monotonic() < deadline:
+        if marks_shown(workdir, marks):
+            return True
+        time.sleep(0.5)
+    return False
+
+
 def wait_until_up(workdir: Path, deadline: float) -> bool:
     """Both workers consuming and both beats ticking (their startup lines in the logs)."""
     marks = {"worker1.log": "ready.", "worker2.log": "ready.", "beat1.log": "beat: Starting"}
     marks["beat2.log"] = "beat: Starting"
-    while time.monotonic() < deadline:
-        texts = {n: (workdir / n).read_text(errors="replace") for n in marks}
-        if all(mark in texts[n] for n, mark in marks.items()):
-            return True
-        time.sleep(0.5)
-    return False
+    return wait_for_marks(workdir, marks, deadline)
 
 
 def worker_args(index: int) -> list[str]:
@@ -213,9 +230,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from rehab.core.embedded_redis import EmbeddedRedis, EmbeddedRedisError
 
-    workdir = Path(tempfile.mkdtemp(prefix="rehab-chaos-"))
-    sends_dir = workdir / "sends"
-    sends_dir.mkdir()
+    workdir, sends_dir = run_folders("rehab-chaos-")
     redis = EmbeddedRedis(persist=False)
     try:
         redis.start()

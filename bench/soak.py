@@ -29,7 +29,6 @@ import os
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
@@ -38,7 +37,15 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench.chaos import ROOT, Processes, fail, process_env, read_sends
+from bench.chaos import (
+    ROOT,
+    Processes,
+    fail,
+    marks_shown,
+    process_env,
+    read_sends,
+    run_folders,
+)
 
 SIZES = {"small": {"runners": 24, "threads": 6}, "full": {"runners": 300, "threads": 12}}
 PASSWORD = "soak-password-long-enough"  # noqa: S105 - the simulated runners' password
@@ -46,6 +53,7 @@ EMAIL_DOMAIN = "soak.example"
 LIMIT = 300.0  # seconds for each wait
 ZONES = ["Europe/Amsterdam", "Europe/London", "America/New_York", "Australia/Sydney"]
 QUEUE_WORKERS = ("worker_default", "worker_dispatch", "worker_notify", "worker_progression")
+UP_MARKS = {f"{n}.log": "ready." for n in QUEUE_WORKERS} | {"beat.log": "beat: Starting"}
 
 
 def free_port() -> int:
@@ -197,10 +205,6 @@ def _web_up(base: str) -> bool:
         return False
 
 
-def _logs_show(workdir: Path, names, mark: str) -> bool:
-    return all(mark in (workdir / f"{n}.log").read_text(errors="replace") for n in names)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=SIZES, default="small")
@@ -215,9 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     from rehab.core.embedded_redis import EmbeddedRedis, EmbeddedRedisError
 
     procfile = parse_procfile((ROOT / "deploy" / "Procfile").read_text()).processes
-    workdir = Path(tempfile.mkdtemp(prefix="rehab-soak-"))
-    sends_dir = workdir / "sends"
-    sends_dir.mkdir()
+    workdir, sends_dir = run_folders("rehab-soak-")
     redis = EmbeddedRedis(persist=False)
     try:
         redis.start()
@@ -285,10 +287,7 @@ def _run(size_name, size, env, workdir, sends_dir, redis, base, procfile) -> int
         _wait("the web processes", lambda: _web_up(base), deadline, processes)
         _wait(
             "the workers and beat",
-            lambda: (
-                _logs_show(workdir, QUEUE_WORKERS, "ready.")
-                and _logs_show(workdir, ["beat"], "beat: Starting")
-            ),
+            lambda: marks_shown(workdir, UP_MARKS),
             deadline,
             processes,
         )
