@@ -22,6 +22,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from rehab.core.embedded_redis import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 SECONDS = float(os.environ.get("BENCH_API_SECONDS", "10"))
 CONCURRENCY = int(os.environ.get("BENCH_API_CONCURRENCY", "8"))
@@ -66,12 +68,6 @@ print(json.dumps({
     "physio": api_token_create(user=physio, device="bench")[1],
 }))
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager
@@ -219,7 +215,7 @@ def run() -> list[tuple[str, str]]:
         tokens = json.loads(
             _manage(env, "shell", "-c", SEED % {"runners": RUNNERS}).strip().splitlines()[-1]
         )
-        port = _free_port()
+        port = free_port()
         with _gunicorn(env, port):
             for path, who in (
                 ("/api/v1/me/", "runner"),

@@ -26,7 +26,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -46,6 +45,8 @@ from bench.chaos import (
     read_sends,
     run_folders,
 )
+from programs.engine.screening import HIP_JOINT_QUESTIONS, RED_FLAGS
+from rehab.core.embedded_redis import free_port
 
 SIZES = {"small": {"runners": 24, "threads": 6}, "full": {"runners": 300, "threads": 12}}
 PASSWORD = "soak-password-long-enough"  # noqa: S105 - the simulated runners' password
@@ -54,12 +55,6 @@ LIMIT = 300.0  # seconds for each wait
 ZONES = ["Europe/Amsterdam", "Europe/London", "America/New_York", "Australia/Sydney"]
 QUEUE_WORKERS = ("worker_default", "worker_dispatch", "worker_notify", "worker_progression")
 UP_MARKS = {f"{n}.log": "ready." for n in QUEUE_WORKERS} | {"beat.log": "beat: Starting"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Client:
@@ -129,8 +124,6 @@ def runner_day(client: Client, index: int) -> dict:
         "lying_on_side_hurts": True,
         "stairs_hurt": True,
     }
-    from programs.engine.screening import HIP_JOINT_QUESTIONS, RED_FLAGS
-
     screening |= dict.fromkeys(RED_FLAGS, False) | dict.fromkeys(HIP_JOINT_QUESTIONS, False)
     status, body = client.call("POST", "/api/v1/screening/", screening, token=token)
     _expect(status, {200, 201}, "screening", body)
