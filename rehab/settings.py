@@ -105,6 +105,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "rehab.accounts.middleware.PhysioMfaMiddleware",
+    # A view that could not reach Redis (throttles, lockouts) answers 503, not 500.
+    "rehab.core.outage.CacheOutageMiddleware",
     # Last: turns a sign-in that django-axes locked out into a 429 page.
     "axes.middleware.AxesMiddleware",
 ]
