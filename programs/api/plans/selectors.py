@@ -76,10 +76,37 @@ def current_week(runner: User) -> tuple[Plan, PlanWeek, list[PlanSession]] | Non
         week = plan_weeks(plan).first()
     if week is None:
         return None
-    sessions = list(
-        plan_sessions(plan, date_from=week.starts_on, date_to=week.starts_on + dt.timedelta(days=6))
-    )
+    sessions = list(_week_sessions(plan, week))
+    for session in sessions:  # the plan and week are in hand: no join fetches them again
+        session.plan, session.week = plan, week
     return plan, week, sessions
+
+
+def _week_sessions(plan: Plan, week: PlanWeek) -> QuerySet[PlanSession]:
+    """The week's sessions with only the columns the week's answer shows: the exercise of a
+    prescription by its slug and name (in both languages, for the active one), not its
+    whole library record."""
+    from programs.logbook.models import SessionLog
+
+    rx = (
+        Prescription.objects.select_related("exercise")
+        .only(
+            *(f.name for f in Prescription._meta.concrete_fields),
+            "exercise__slug",
+            "exercise__name_en",
+            "exercise__name_nl",
+        )
+        .order_by("order")
+    )
+    return (
+        PlanSession.objects.filter(
+            plan=plan, date__gte=week.starts_on, date__lte=week.starts_on + dt.timedelta(days=6)
+        )
+        .only("id", "plan_id", "week_id", "date", "kind")
+        .prefetch_related(Prefetch("prescriptions", queryset=rx))
+        .annotate(logged=Exists(SessionLog.objects.filter(session=OuterRef("pk"))))
+        .order_by("date", "kind")
+    )
 
 
 def templates_list(

@@ -304,3 +304,24 @@ def test_no_run_is_named_for_today_after_the_plan_ends(make_plan, time_machine):
 
     assert 'id="today-run-h"' not in body
     assert 'id="run-h"' in body  # the last week's running is still described
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_the_api_week_names_each_exercise_in_the_runners_language(
+    make_plan, time_machine, language, django_assert_max_num_queries
+):
+    """The week's answer reads only the exercise's slug and names, and still names it in
+    the runner's language, with no query per exercise."""
+    from programs.content.models import Exercise
+
+    time_machine.move_to(at(MONDAY + dt.timedelta(days=1)))
+    plan = make_plan()
+    client = signed_in(plan.runner, language)
+    with django_assert_max_num_queries(16):
+        body = client.get("/api/v1/plans/current/week/").json()
+
+    items = [rx for session in body["sessions"] for rx in session["prescriptions"]]
+    assert len(items) > 3
+    names = dict(Exercise.objects.values_list("slug", f"name_{language}"))
+    assert {rx["exercise_name"] for rx in items} == {names[rx["exercise"]] for rx in items}
+    assert all(session["week"] == 1 for session in body["sessions"])
