@@ -126,6 +126,15 @@ class User(AbstractUser):
     # the hash is Django's own, so existing sessions stay valid.
     _SESSION_SALT = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
 
+    def save(self, *args, **kwargs):
+        # set_password() keeps the new raw password until the save. Whatever path changed
+        # it (including `manage.py changepassword`, which bypasses the services), the
+        # account's API tokens go with the old password.
+        password_changed = self._password is not None and not self._state.adding
+        super().save(*args, **kwargs)
+        if password_changed:
+            ApiToken.objects.filter(user=self).delete()
+
     def _session_hash(self, secret=None) -> str:
         value = (
             self.password

@@ -232,3 +232,28 @@ def test_revoking_someone_elses_device_on_the_web_is_not_found(runner, other_run
 
     assert browser.post(f"/me/devices/{theirs.pk}/revoke/").status_code == 404
     assert ApiToken.objects.filter(pk=theirs.pk).exists()
+
+
+def test_manage_changepassword_revokes_every_token(runner, monkeypatch):
+    """The operator's command bypasses the services; the tokens still go."""
+    from django.contrib.auth.management.commands import changepassword
+    from django.core.management import call_command
+
+    api_token_create(user=runner, device="phone")
+    api_token_create(user=runner, device="laptop")
+    monkeypatch.setattr(changepassword.getpass, "getpass", lambda prompt="": "another-passphrase-9")
+
+    call_command("changepassword", runner.email)
+
+    runner.refresh_from_db()
+    assert runner.check_password("another-passphrase-9")
+    assert ApiToken.objects.filter(user=runner).count() == 0
+
+
+def test_saving_a_user_without_a_new_password_keeps_the_tokens(runner):
+    api_token_create(user=runner, device="phone")
+
+    runner.first_name = "Sam"
+    runner.save()
+
+    assert ApiToken.objects.filter(user=runner).count() == 1
