@@ -130,7 +130,7 @@ class User(AbstractUser):
         # set_password() keeps the new raw password until the save. Whatever path changed
         # it (including `manage.py changepassword`, which bypasses the services), the
         # account's API tokens go with the old password.
-        password_changed = self._password is not None and not self._state.adding
+        password_changed = getattr(self, "_password", None) is not None and not self._state.adding
         super().save(*args, **kwargs)
         if password_changed:
             ApiToken.objects.filter(user=self).delete()
