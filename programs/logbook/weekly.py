@@ -29,6 +29,7 @@ from programs.plans.services.layout import Relayout
 from programs.plans.services.lifecycle import evaluation_window_bounds
 from programs.plans.services.recording import Evaluation, progression_record
 from programs.plans.services.state import plan_policy, plan_state
+from rehab.core.batching import one_collection_per_batch
 
 logger = logging.getLogger(__name__)
 
@@ -192,7 +193,7 @@ def progressions_dispatch_due(
     report = DispatchReport()
     specs: dict = {}
     while max_batches is None or report.batches < max_batches:
-        with transaction.atomic():
+        with one_collection_per_batch(), transaction.atomic():
             plans = _claim(now, batch)
             if not plans:
                 break
