@@ -461,11 +461,11 @@ def api_tokens_revoke_all(*, user: User) -> int:
 
 @transaction.atomic
 def user_password_set(*, user: User, password: str) -> User:
-    """The one way a password changes (web change and reset, API, admin): every API token
-    is revoked; Django's session hash signs out the other web sessions."""
+    """The one way a password changes (web change and reset, API, admin). Saving the new
+    password revokes every API token (User.save does, for `manage.py changepassword` too);
+    Django's session hash signs out the other web sessions."""
     user.set_password(password)
     user.save(update_fields=["password"])
-    api_tokens_revoke_all(user=user)
     return user
 
 
