@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from rehab.core.api import error_body
+
 
 def attempted_email(request: HttpRequest, credentials: dict | None) -> str | None:
     """The email an attempt names, normalised, so "Ann@X.nl" and "ann@x.nl" count together.
@@ -40,7 +42,7 @@ def lockout_response(request: HttpRequest, original_response=None, credentials=N
     seconds = retry_after_seconds()
     if request.path.startswith("/api/"):
         response: HttpResponse = JsonResponse(
-            {"error": {"code": "locked_out", "message": locked_out_message(), "fields": {}}},
+            error_body("locked_out", locked_out_message()),
             status=429,
         )
     else:

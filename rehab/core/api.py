@@ -42,11 +42,13 @@ def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
     return fields
 
 
+def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+    """The envelope itself, for answers built outside DRF (middleware, django-axes)."""
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
 def error_response(code: str, message: str, fields: dict | None, http_status: int) -> Response:
-    return Response(
-        {"error": {"code": code, "message": message, "fields": fields or {}}},
-        status=http_status,
-    )
+    return Response(error_body(code, message, fields), status=http_status)
 
 
 def exception_handler(exc, context):
@@ -73,7 +75,7 @@ def exception_handler(exc, context):
     code = getattr(exc, "default_code", "error")
     if response.status_code == status.HTTP_400_BAD_REQUEST and code == "error":
         code = "invalid"
-    response.data = {"error": {"code": code, "message": message, "fields": fields}}
+    response.data = error_body(code, message, fields)
     return response
 
 

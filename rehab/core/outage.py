@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from rehab.core.api import error_body
+
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
@@ -46,10 +48,7 @@ class CacheOutageMiddleware:
         )
         response: HttpResponse
         if request.path.startswith("/api/"):
-            response = JsonResponse(
-                {"error": {"code": "unavailable", "message": outage_message(), "fields": {}}},
-                status=503,
-            )
+            response = JsonResponse(error_body("unavailable", outage_message()), status=503)
         else:
             response = render(request, "503.html", {"message": outage_message()}, status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
