@@ -83,11 +83,9 @@ def current_week(runner: User) -> tuple[Plan, PlanWeek, list[PlanSession]] | Non
 
 
 def _week_sessions(plan: Plan, week: PlanWeek) -> QuerySet[PlanSession]:
-    """The week's sessions with only the columns the week's answer shows: the exercise of a
-    prescription by its slug and name (in both languages, for the active one), not its
-    whole library record."""
-    from programs.logbook.models import SessionLog
-
+    """plan_sessions for the week, with only the columns the week's answer shows: no joined
+    plan and week (the caller has them), and each prescription's exercise by its slug and
+    names (both languages, for the active one), not its whole library record."""
     rx = (
         Prescription.objects.select_related("exercise")
         .only(
@@ -99,13 +97,11 @@ def _week_sessions(plan: Plan, week: PlanWeek) -> QuerySet[PlanSession]:
         .order_by("order")
     )
     return (
-        PlanSession.objects.filter(
-            plan=plan, date__gte=week.starts_on, date__lte=week.starts_on + dt.timedelta(days=6)
-        )
-        .only("id", "plan_id", "week_id", "date", "kind")
+        plan_sessions(plan, date_from=week.starts_on, date_to=week.starts_on + dt.timedelta(days=6))
+        .select_related(None)
+        .prefetch_related(None)
         .prefetch_related(Prefetch("prescriptions", queryset=rx))
-        .annotate(logged=Exists(SessionLog.objects.filter(session=OuterRef("pk"))))
-        .order_by("date", "kind")
+        .only("id", "plan_id", "week_id", "date", "kind")
     )
 
 
