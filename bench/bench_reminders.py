@@ -8,7 +8,7 @@ message. Sizes come from BENCH_REMINDERS (default "100000").
 
 Prints reminders per second (from the due instant to the last acceptance), p50 / p99 /
 max lateness (acceptance - scheduled time, including the wait for beat's next
-dispatching tick, at most 15 s), and how long a task sent to the progression queue in
+dispatching tick, at most 5 s), and how long a task sent to the progression queue in
 the middle of the flood waited: the weekly evaluation has its own queue and worker, so
 the emails waiting on the notify queue must not delay it.
 """

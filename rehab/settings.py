@@ -197,10 +197,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     "notifications-dispatch-reminders": {
         "task": "rehab.notifications.tasks.dispatch_due_reminders",
-        # Every 15 s: a reminder waits at most that long for its row (an indexed range
-        # scan that finds nothing most of the time), and a second beat is harmless.
-        "schedule": 15.0,
-        "options": {"expires": 14},
+        # Every 5 s: a reminder waits at most that long for its row (an indexed range
+        # scan that finds nothing most of the time), and a second beat is harmless. A tick
+        # that waits behind a long dispatch expires; one that finds a free process
+        # dispatches beside it (SKIP LOCKED keeps them apart).
+        "schedule": 5.0,
+        "options": {"expires": 4},
     },
     "notifications-sweep-reminders": {
         "task": "rehab.notifications.tasks.sweep_reminders",
