@@ -169,8 +169,8 @@ def reminder_schedules_reschedule(*, user, now: dt.datetime | None = None) -> in
 # Rows a sender claims at a time. A batch costs about 12 ms besides its messages (the
 # claim, the load, the suppression lookup, the renders), so 25 rows paid 500 us each for
 # it and 100 pay 120 us: one process, the two sizes taken in turn, sent 10,000 reminders
-# in 10.4-13.0 s at 25 and 7.4-8.2 s at 100. A killed worker strands the rest of its batch for one lease (30 s),
-# which stays well inside the 90 s p99 of the chaos run.
+# in 10.4-13.0 s at 25 and 7.4-8.2 s at 100. A killed worker strands the rest of its
+# batch for one lease (30 s), which stays well inside the 90 s p99 of the chaos run.
 SEND_BATCH = 100
 # How long one `send_due_reminders` task keeps claiming before it hands over to a fresh
 # message (well inside its time limit, and inside any lease it holds).
