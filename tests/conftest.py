@@ -49,6 +49,17 @@ def fresh_auth_counters():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def fresh_content_memo():
+    """Each test reads content afresh: a rolled-back test's rows (whose ids a later test may
+    reuse on SQLite) must not be remembered by programs.content.outline."""
+    from programs.content.outline import memo_clear
+
+    memo_clear()
+    yield
+    memo_clear()
+
+
 @pytest.fixture
 def runner(db):
     return UserFactory(role=Role.RUNNER, email="runner@example.com")

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from programs.content.checks import Problem
+from programs.content.outline import content_changed
 from programs.content.reading import (
     CONTENT_DIR,
     ContentError,
@@ -52,6 +53,7 @@ def content_load(*, documents: Documents, prune: bool) -> LoadReport:
         for kind, write in steps:
             if kind in documents:
                 write(documents[kind][1])
+        content_changed()  # bulk inserts and queryset updates above send no signals
     return report
 
 

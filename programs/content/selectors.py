@@ -3,15 +3,15 @@ TemplateSpec (template_spec), and the templates a plan can start from."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 
+from programs.content import outline
 from programs.content.models import (
     EducationTopic,
     Exercise,
     Phase,
     ProgramTemplate,
     Slot,
-    WalkRunStage,
 )
 from programs.engine import specs
 
@@ -34,25 +34,16 @@ def _template_qs():
 
 
 def _walk_run_ladder(template: ProgramTemplate) -> tuple[specs.WalkRunStage, ...]:
-    """The template's own walk-run stages, else those of the walk-run block (the reusable
-    ladder other plans run on, ProgramTemplate.is_block), in one query either way."""
-    rows = list(
-        WalkRunStage.objects.filter(
-            Q(template=template) | Q(template__is_block=True, template__is_active=True)
-        ).order_by("template_id", "number")
-    )
-    own = [row for row in rows if row.template_id == template.pk]
-    if not own and rows:
-        first_block = rows[0].template_id
-        own = [row for row in rows if row.template_id == first_block]
-    return tuple(row.to_spec() for row in own)
+    """The template's own walk-run stages, else those of the walk-run block, read afresh:
+    the planner and the engine work on what the database holds now."""
+    return tuple(row.to_spec() for row in outline.read_ladder_rows(template.pk))
 
 
 def walk_run_ladder(template: ProgramTemplate | int) -> tuple[specs.WalkRunStage, ...]:
     """The walk-run ladder a plan from this template (object or id) runs on, in the
-    active language (one query): what a stage such as R3 means in minutes."""
-    row = template if isinstance(template, ProgramTemplate) else ProgramTemplate(pk=template)
-    return _walk_run_ladder(row)
+    active language, for showing: from the process's content memo (content.outline)."""
+    pk = template.pk if isinstance(template, ProgramTemplate) else template
+    return tuple(row.to_spec() for row in outline.ladder_rows(pk))
 
 
 def template_is_startable(slug: str) -> bool:

@@ -272,14 +272,22 @@ def settled_question_applies(
     return checkin.date < now_local.date() or now_local.time() >= MIDDAY
 
 
-def checkin_due(*, plan: Plan, today: dt.date) -> bool:
+def checkin_due(*, plan: Plan, today: dt.date, checked_in: bool | None = None) -> bool:
     """Whether the runner's morning check-in is due today: the plan is active, it began
     before today (a check-in is the morning after a plan day, which the engine compares
     with the baseline, §D2 row 2; the plan's first morning has no day before it), and
-    today's check-in is not in yet."""
+    today's check-in is not in yet. A caller that has read `checked_in` (checkins_on)
+    spares the query."""
     if plan.status != Plan.Status.ACTIVE or today <= plan.start_date:
         return False
-    return not MorningCheckin.objects.filter(runner_id=plan.runner_id, date=today).exists()
+    if checked_in is None:
+        checked_in = checkins_on(plan.runner_id, today).exists()
+    return not checked_in
+
+
+def checkins_on(runner, date: dt.date):
+    """The morning check-in of `runner` (an id, or an OuterRef to one) on `date`."""
+    return MorningCheckin.objects.filter(runner_id=runner, date=date)
 
 
 def plan_week_count(*, plan: Plan) -> int:

@@ -7,10 +7,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext
 
-from programs.content.models import (
-    Phase,
-    ProgramTemplate,
-)
+from programs.content.models import ProgramTemplate
+from programs.content.outline import template_phases
 from programs.engine.vocabulary import EXIT_METRICS_PLAIN
 
 
@@ -100,38 +98,58 @@ class Outlook:
         return "\n".join(lines)
 
 
-def plan_outlook(*, plan, today) -> Outlook | None:
-    """The outlook of an open plan on the runner's `today`, in four queries."""
-    from programs.plans.models import Decision, PlanWeek
+def pending_phase_changes(plan):
+    """The phase each pending decision of `plan` (a Plan, or an OuterRef to one) would move
+    it to, the newest first: a phase change that waits for the physio's approval."""
+    from programs.plans.models import Decision
+
+    return (
+        Decision.objects.filter(plan=plan, status=Decision.Status.PENDING)
+        .exclude(phase_after="")
+        .order_by("-window_ends_on", "-pk")
+        .values_list("phase_after", flat=True)
+    )
+
+
+_UNREAD = object()
+
+
+def plan_outlook(*, plan, today, weeks=None, pending=_UNREAD) -> Outlook | None:
+    """The outlook of an open plan on the runner's `today`, in at most two queries. The
+    template's phases come from the process's content memo (content.outline). A caller
+    that holds all of the plan's `weeks`, or has read its newest `pending` phase change
+    (pending_phase_changes, None when there is none), spares the query for it."""
+    from programs.plans.models import PlanWeek
 
     revision = plan.current_revision
     if revision is None:
         return None
     key = revision.state.get("phase_key", "")
-    phases = list(
-        Phase.objects.filter(template_id=plan.template_id, is_active=True)
-        .order_by("order")
-        .prefetch_related("exit_criteria")
-    )
+    phases = template_phases(plan.template_id)
     names = {phase.key: phase.name for phase in phases}
     index = next((i for i, phase in enumerate(phases) if phase.key == key), None)
     if index is None:
         return Outlook(key, key, 0, len(phases))
     phase = phases[index]
     following = phases[index + 1] if index + 1 < len(phases) else None
-    pending = (
-        Decision.objects.filter(plan=plan, status=Decision.Status.PENDING)
-        .exclude(phase_after="")
-        .order_by("-window_ends_on", "-pk")
-        .values_list("phase_after", flat=True)
-        .first()
-    )
-    first = (
-        PlanWeek.objects.filter(plan=plan, starts_on__gt=today, provisional_from__isnull=False)
-        .order_by("number")
-        .values_list("provisional_from", "number")
-        .first()
-    )
+    if pending is _UNREAD:
+        pending = pending_phase_changes(plan).first()
+    if weeks is None:
+        first = (
+            PlanWeek.objects.filter(plan=plan, starts_on__gt=today, provisional_from__isnull=False)
+            .order_by("number")
+            .values_list("provisional_from", "number")
+            .first()
+        )
+    else:
+        first = next(
+            (
+                (w.provisional_from, w.number)
+                for w in sorted(weeks, key=lambda w: w.number)
+                if w.starts_on > today and w.provisional_from is not None
+            ),
+            None,
+        )
     return Outlook(
         phase_key=key,
         phase_name=phase.name,

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 
 from programs.api.content.selectors import exercises_list
 from programs.content.models import ProgramTemplate, Slot
+from programs.logbook.selectors import checkins_on
 from programs.plans.models import Decision, Plan, PlanSession, PlanWeek, Prescription
+from programs.plans.selectors import pending_phase_changes
 from rehab.accounts.models import User
 from rehab.accounts.selectors import runner_ids_visible_to
 from rehab.core.timeutils import local_today
@@ -64,45 +67,104 @@ def decisions_visible_to(user: User) -> QuerySet[Decision]:
     )
 
 
-def current_week(runner: User) -> tuple[Plan, PlanWeek, list[PlanSession]] | None:
-    """The runner's open plan, its week holding the runner's today, and that week's sessions."""
+@dataclass(frozen=True)
+class WeekSession:
+    """A session of the current week as its answer shows it (PlanSessionOutput reads
+    these attributes as it would a PlanSession's)."""
+
+    id: int
+    date: dt.date
+    kind: str
+    week: PlanWeek
+    logged: bool
+    prescriptions: list[Prescription]
+
+
+@dataclass(frozen=True)
+class CurrentWeek:
+    """The runner's open plan, all of its weeks (in order), the week holding the runner's
+    today (else the first), and that week's sessions."""
+
+    plan: Plan
+    weeks: tuple[PlanWeek, ...]
+    week: PlanWeek
+    sessions: list[WeekSession]
+    pending_phase: str | None  # the newest pending phase change (pending_phase_changes)
+    checked_in_today: bool  # the runner's morning check-in of today is in
+
+
+def current_week(runner: User) -> CurrentWeek | None:
+    """The runner's current week, in four queries: the plan (with its pending phase change
+    and whether today's check-in is in), its weeks (a dozen rows, which also give the week
+    count and the provisional weeks), the week's sessions and their prescriptions."""
     open_statuses = [Plan.Status.ACTIVE, Plan.Status.PAUSED, Plan.Status.REFERRED]
-    plan = plans_visible_to(runner).filter(runner=runner, status__in=open_statuses).first()
+    today = local_today(runner.timezone)
+    plan = (
+        plans_visible_to(runner)
+        .filter(runner=runner, status__in=open_statuses)
+        .select_related(None)
+        .select_related("current_revision")  # the runner is in hand; the template's id is enough
+        .annotate(
+            pending_phase=Subquery(pending_phase_changes(OuterRef("pk"))[:1]),
+            checked_in_today=Exists(checkins_on(OuterRef("runner_id"), today)),
+        )
+        .first()
+    )
     if plan is None:
         return None
-    today = local_today(runner.timezone)
-    week = plan_weeks(plan).filter(starts_on__lte=today).order_by("-number").first()
-    if week is None:
-        week = plan_weeks(plan).first()
-    if week is None:
+    plan.runner = runner
+    weeks = tuple(plan_weeks(plan))
+    if not weeks:
         return None
-    sessions = list(_week_sessions(plan, week))
-    for session in sessions:  # the plan and week are in hand: no join fetches them again
-        session.plan, session.week = plan, week
-    return plan, week, sessions
+    started = [week for week in weeks if week.starts_on <= today]
+    week = started[-1] if started else weeks[0]
+    sessions = _week_sessions(plan, week)
+    return CurrentWeek(
+        plan=plan,
+        weeks=weeks,
+        week=week,
+        sessions=sessions,
+        pending_phase=plan.pending_phase,
+        checked_in_today=plan.checked_in_today,
+    )
 
 
-def _week_sessions(plan: Plan, week: PlanWeek) -> QuerySet[PlanSession]:
+def _week_sessions(plan: Plan, week: PlanWeek) -> list[WeekSession]:
     """plan_sessions for the week, with only the columns the week's answer shows: no joined
     plan and week (the caller has them), and each prescription's exercise by its slug and
-    names (both languages, for the active one), not its whole library record."""
-    rx = (
-        Prescription.objects.select_related("exercise")
+    names (both languages, for the active one), not its whole library record. Two
+    queries; the prescriptions are grouped here, which costs a fraction of a Prefetch."""
+    sessions = list(
+        plan_sessions(plan, date_from=week.starts_on, date_to=week.starts_on + dt.timedelta(days=6))
+        .select_related(None)
+        .prefetch_related(None)
+        .only("id", "date", "kind")
+    )
+    rows = (
+        Prescription.objects.filter(session_id__in=[session.pk for session in sessions])
+        .select_related("exercise")
         .only(
             *(f.name for f in Prescription._meta.concrete_fields),
             "exercise__slug",
             "exercise__name_en",
             "exercise__name_nl",
         )
-        .order_by("order")
+        .order_by("order", "pk")
     )
-    return (
-        plan_sessions(plan, date_from=week.starts_on, date_to=week.starts_on + dt.timedelta(days=6))
-        .select_related(None)
-        .prefetch_related(None)
-        .prefetch_related(Prefetch("prescriptions", queryset=rx))
-        .only("id", "plan_id", "week_id", "date", "kind")
-    )
+    by_session: dict[int, list[Prescription]] = {session.pk: [] for session in sessions}
+    for rx in rows if sessions else ():
+        by_session[rx.session_id].append(rx)
+    return [
+        WeekSession(
+            id=session.pk,
+            date=session.date,
+            kind=session.kind,
+            week=week,
+            logged=session.logged,  # type: ignore[attr-defined]  # the Exists annotation
+            prescriptions=by_session[session.pk],
+        )
+        for session in sessions
+    ]
 
 
 def templates_list(

@@ -64,7 +64,6 @@ from programs.logbook.selectors import (
     checkin_due,
     flare_outcome_message,
     flare_up_outcome,
-    plan_week_count,
 )
 from programs.logbook.services import flare_up_report, plan_resume
 from programs.plans.models import Decision, Plan
@@ -82,6 +81,7 @@ from rehab.accounts.selectors import runner_ids_visible_to
 from rehab.core.api import StrictLookupMixin, UserLanguageMixin
 from rehab.core.idempotency import idempotent
 from rehab.core.params import DATE_RANGE, choice_param, date_param
+from rehab.core.serializing import represent
 from rehab.core.timeutils import local_today
 
 IF_MATCH = OpenApiParameter(
@@ -350,7 +350,7 @@ class PlanViewSet(
         found = selectors.current_week(request.user)
         if found is None:
             raise NotFound(_("You have no open plan."))
-        plan, week, sessions = found
+        plan, week = found.plan, found.week
         today = local_today(request.user.timezone)
         running = run_view(
             week.run,
@@ -363,15 +363,17 @@ class PlanViewSet(
             "plan": plan.pk,
             "plan_status": plan.status,
             "week": week,
-            "week_count": plan_week_count(plan=plan),
+            "week_count": found.weeks[-1].number,
             "ends_on": week.starts_on + dt.timedelta(days=6),
             "today": today,
-            "sessions": sessions,
-            "outlook": plan_outlook(plan=plan, today=today),
+            "sessions": found.sessions,
+            "outlook": plan_outlook(
+                plan=plan, today=today, weeks=found.weeks, pending=found.pending_phase
+            ),
             "running": running.as_api(),
-            "checkin_due": checkin_due(plan=plan, today=today),
+            "checkin_due": checkin_due(plan=plan, today=today, checked_in=found.checked_in_today),
         }
-        return Response(CurrentWeekOutput(body).data)
+        return Response(represent(CurrentWeekOutput, body))
 
 
 class DecisionViewSet(StrictLookupMixin, UserLanguageMixin, viewsets.GenericViewSet):

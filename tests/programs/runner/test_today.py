@@ -325,3 +325,31 @@ def test_the_api_week_names_each_exercise_in_the_runners_language(
     names = dict(Exercise.objects.values_list("slug", f"name_{language}"))
     assert {rx["exercise_name"] for rx in items} == {names[rx["exercise"]] for rx in items}
     assert all(session["week"] == 1 for session in body["sessions"])
+
+
+def test_the_api_week_reads_the_content_once_per_process(make_plan, time_machine):
+    """The template's phases, exit criteria and walk-run ladder come from the process's
+    content memo: a second read of the week asks only for the runner's own rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    time_machine.move_to(at(MONDAY + dt.timedelta(days=1)))
+    plan = make_plan(template="return-to-run-walk-run")
+    client = signed_in(plan.runner, "en")
+    with CaptureQueriesContext(connection) as cold:
+        first = client.get("/api/v1/plans/current/week/").json()
+    with CaptureQueriesContext(connection) as warm:
+        second = client.get("/api/v1/plans/current/week/").json()
+
+    def content_reads(queries):
+        return [
+            q["sql"]
+            for q in queries
+            if '"content_phase' in q["sql"].split("WHERE")[0]
+            or '"content_walkrunstage"' in q["sql"]
+        ]
+
+    assert content_reads(cold.captured_queries)
+    assert content_reads(warm.captured_queries) == []
+    assert len(warm.captured_queries) <= len(cold.captured_queries) - 3
+    assert second == first
