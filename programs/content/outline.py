@@ -1,5 +1,6 @@
 """A process-local memo of the content that a runner's week shows on every request: a
-template's active phases (with their exit criteria) and its walk-run ladder.
+template's active phases (with their exit criteria), its walk-run ladder, and the
+exercises its prescriptions name.
 
 Content is not health data, changes rarely (an editor in the admin, or a content load)
 and is read on every week page and every `GET /api/v1/plans/current/week/`. Each process
@@ -22,7 +23,7 @@ from typing import TypeVar
 from django.db import transaction
 from django.db.models import Q
 
-from programs.content.models import Phase, WalkRunStage
+from programs.content.models import Exercise, Phase, WalkRunStage
 
 MEMO_SECONDS = 60.0
 
@@ -77,6 +78,24 @@ def read_ladder_rows(template_id: int) -> tuple[WalkRunStage, ...]:
         first_block = rows[0].template_id
         own = [row for row in rows if row.template_id == first_block]
     return tuple(own)
+
+
+def exercises_by_id(ids) -> dict[int, Exercise]:
+    """The library's exercises with these ids (active or not: a plan keeps naming an
+    exercise taken out of the library). The whole library (a few dozen rows) is
+    remembered; an id it lacks (an exercise added in another process since) makes it
+    read the library again."""
+    wanted = set(ids)
+
+    def load() -> dict[int, Exercise]:
+        return {exercise.pk: exercise for exercise in Exercise.objects.all()}
+
+    library = _remembered("exercises", 0, load)
+    if not wanted <= library.keys():
+        with _lock:
+            _memo.pop(("exercises", 0), None)
+        library = _remembered("exercises", 0, load)
+    return {pk: library[pk] for pk in wanted if pk in library}
 
 
 def content_changed(**_signal_kwargs) -> None:

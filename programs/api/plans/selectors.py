@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 
 from programs.api.content.selectors import exercises_list
 from programs.content.models import ProgramTemplate, Slot
+from programs.content.outline import exercises_by_id
 from programs.logbook.selectors import checkins_on
 from programs.plans.models import Decision, Plan, PlanSession, PlanWeek, Prescription
 from programs.plans.selectors import pending_phase_changes
@@ -77,7 +79,7 @@ class WeekSession:
     kind: str
     week: PlanWeek
     logged: bool
-    prescriptions: list[Prescription]
+    prescriptions: list[SimpleNamespace]  # a Prescription's columns and its exercise
 
 
 @dataclass(frozen=True)
@@ -129,42 +131,44 @@ def current_week(runner: User) -> CurrentWeek | None:
     )
 
 
+_RX_COLUMNS = tuple(field.attname for field in Prescription._meta.concrete_fields)
+
+
 def _week_sessions(plan: Plan, week: PlanWeek) -> list[WeekSession]:
-    """plan_sessions for the week, with only the columns the week's answer shows: no joined
-    plan and week (the caller has them), and each prescription's exercise by its slug and
-    names (both languages, for the active one), not its whole library record. Two
-    queries; the prescriptions are grouped here, which costs a fraction of a Prefetch."""
-    sessions = list(
+    """plan_sessions for the week, with only what the week's answer shows, in one query:
+    each session joined to its prescriptions (a session without any still gives a row),
+    no joined plan and week (the caller has them), and each prescription's exercise from
+    the process's content memo (content.outline). A prescription is a plain record with
+    the columns of a Prescription and its `exercise`, which is all PrescriptionOutput
+    reads: the ORM builds no model instances and no Prefetch."""
+    rows = list(
         plan_sessions(plan, date_from=week.starts_on, date_to=week.starts_on + dt.timedelta(days=6))
         .select_related(None)
         .prefetch_related(None)
-        .only("id", "date", "kind")
+        .values("id", "date", "kind", "logged", *(f"prescriptions__{c}" for c in _RX_COLUMNS))
     )
-    rows = (
-        Prescription.objects.filter(session_id__in=[session.pk for session in sessions])
-        .select_related("exercise")
-        .only(
-            *(f.name for f in Prescription._meta.concrete_fields),
-            "exercise__slug",
-            "exercise__name_en",
-            "exercise__name_nl",
-        )
-        .order_by("order", "pk")
+    exercises = exercises_by_id(
+        row["prescriptions__exercise_id"] for row in rows if row["prescriptions__id"] is not None
     )
-    by_session: dict[int, list[Prescription]] = {session.pk: [] for session in sessions}
-    for rx in rows if sessions else ():
-        by_session[rx.session_id].append(rx)
-    return [
-        WeekSession(
-            id=session.pk,
-            date=session.date,
-            kind=session.kind,
-            week=week,
-            logged=session.logged,  # type: ignore[attr-defined]  # the Exists annotation
-            prescriptions=by_session[session.pk],
-        )
-        for session in sessions
-    ]
+    sessions: dict[int, WeekSession] = {}
+    for row in rows:
+        session = sessions.get(row["id"])
+        if session is None:
+            session = sessions[row["id"]] = WeekSession(
+                id=row["id"],
+                date=row["date"],
+                kind=row["kind"],
+                week=week,
+                logged=row["logged"],
+                prescriptions=[],
+            )
+        if row["prescriptions__id"] is not None:
+            rx = SimpleNamespace(**{c: row[f"prescriptions__{c}"] for c in _RX_COLUMNS})
+            rx.exercise = exercises[rx.exercise_id]
+            session.prescriptions.append(rx)
+    for session in sessions.values():
+        session.prescriptions.sort(key=lambda rx: (rx.order, rx.id))
+    return list(sessions.values())
 
 
 def templates_list(

@@ -118,3 +118,24 @@ def test_a_phase_pruned_by_a_load_leaves_the_outline(gluteal, tmp_path):
     content_load_directory(directory=folder)
 
     assert [p.key for p in outline.template_phases(gluteal.pk)] == keys[:-1]
+
+
+def test_the_exercise_library_is_read_once_and_again_for_an_unknown_id(
+    gluteal, django_assert_num_queries
+):
+    from programs.content.models import Exercise
+
+    known = list(Exercise.objects.values_list("pk", flat=True)[:3])
+    with django_assert_num_queries(1):
+        first = outline.exercises_by_id(known)
+    with django_assert_num_queries(0):
+        assert outline.exercises_by_id(known[:1]).keys() == {known[0]}
+    assert first.keys() == set(known)
+
+    # Another process adds an exercise: no signal reaches this one (bulk_create sends none).
+    template = Exercise.objects.get(pk=known[0])
+    template.pk, template.slug, template.code = None, "added-elsewhere", "ZZ-99"
+    (added,) = Exercise.objects.bulk_create([template])
+    with django_assert_num_queries(1):
+        found = outline.exercises_by_id([added.pk, known[1]])
+    assert found[added.pk].slug == "added-elsewhere"

@@ -353,3 +353,29 @@ def test_the_api_week_reads_the_content_once_per_process(make_plan, time_machine
     assert content_reads(warm.captured_queries) == []
     assert len(warm.captured_queries) <= len(cold.captured_queries) - 3
     assert second == first
+
+
+def test_the_api_week_keeps_a_session_without_exercises_and_the_planned_order(
+    make_plan, time_machine
+):
+    """The week's sessions and prescriptions come from one joined read: a session left
+    without prescriptions is still listed, and each session keeps its exercises' order."""
+    from programs.plans.models import PlanSession, Prescription
+
+    time_machine.move_to(at(MONDAY + dt.timedelta(days=1)))
+    plan = make_plan()
+    week = plan.weeks.get(number=1)
+    first, second = PlanSession.objects.filter(week=week).order_by("date", "kind")[:2]
+    Prescription.objects.filter(session=first).delete()
+    orders = list(Prescription.objects.filter(session=second).values_list("pk", flat=True))
+    for position, pk in enumerate(reversed(orders)):  # reverse the planned order
+        Prescription.objects.filter(pk=pk).update(order=position)
+
+    body = signed_in(plan.runner, "en").get("/api/v1/plans/current/week/").json()
+
+    by_id = {session["id"]: session for session in body["sessions"]}
+    assert by_id[first.pk]["prescriptions"] == []
+    assert [rx["id"] for rx in by_id[second.pk]["prescriptions"]] == list(reversed(orders))
+    assert [s["id"] for s in body["sessions"]] == list(
+        PlanSession.objects.filter(week=week).order_by("date", "kind").values_list("pk", flat=True)
+    )
