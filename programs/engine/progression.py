@@ -1453,19 +1453,43 @@ def apply_decisions(state: PlanState, decisions: Iterable[Decision]) -> PlanStat
     """The state after the decisions, in the order given. Pure and idempotent: a decision
     whose id is already in state.applied is skipped, and every change sets an absolute
     value (before -> after), never a relative one. Which decisions to pass (e.g. only the
-    approved ones when policy.require_approval) is the caller's choice."""
+    approved ones when policy.require_approval) is the caller's choice.
+
+    The decisions' updates are gathered first and the state is copied once: a later
+    decision's value for a field wins, as if each had been applied in turn."""
     applied = set(state.applied)
+    prescriptions = list(state.prescriptions)
+    updates: dict[str, Any] = {}
+    through = state.evaluated_through
     for decision in decisions:
         if decision.id in applied:
             continue
-        state = _apply_one(state, decision)
+        _apply_changes(prescriptions, decision.changes)
+        if decision.kind == DecisionKind.PAUSE_AND_REFER:
+            updates["paused"] = True
+        if decision.kind == DecisionKind.DELOAD:
+            updates["deload_from"] = decision.effective_from
+        if decision.kind == DecisionKind.REVIEW:
+            updates["review_flagged_on"] = decision.effective_from
+        if decision.phase_after:
+            updates["phase_key"] = decision.phase_after
+            updates["phase_started_on"] = decision.effective_from
+        if decision.run_after is not None:
+            updates["run"] = decision.run_after
+        through = (
+            decision.window_ends_on if through is None else max(through, decision.window_ends_on)
+        )
+        updates["evaluated_through"] = through
+        updates["prescriptions"] = tuple(prescriptions)
         applied.add(decision.id)
-    return replace(state, applied=tuple(sorted(applied)))
+    return replace(state, **updates, applied=tuple(sorted(applied)))
 
 
-def _apply_one(state: PlanState, decision: Decision) -> PlanState:
-    prescriptions = list(state.prescriptions)
-    for change in decision.changes:
+def _apply_changes(
+    prescriptions: list[PrescriptionDraft], changes: Iterable[PrescriptionChange]
+) -> None:
+    """Each change in place: a slot's dose replaced, added, or (after None) removed."""
+    for change in changes:
         index = next(
             (i for i, p in enumerate(prescriptions) if p.slot_key == change.slot_key), None
         )
@@ -1476,20 +1500,3 @@ def _apply_one(state: PlanState, decision: Decision) -> PlanState:
             prescriptions.append(change.after)
         else:
             prescriptions[index] = change.after
-    updates: dict[str, Any] = {"prescriptions": tuple(prescriptions)}
-    if decision.kind == DecisionKind.PAUSE_AND_REFER:
-        updates["paused"] = True
-    if decision.kind == DecisionKind.DELOAD:
-        updates["deload_from"] = decision.effective_from
-    if decision.kind == DecisionKind.REVIEW:
-        updates["review_flagged_on"] = decision.effective_from
-    if decision.phase_after:
-        updates["phase_key"] = decision.phase_after
-        updates["phase_started_on"] = decision.effective_from
-    if decision.run_after is not None:
-        updates["run"] = decision.run_after
-    through = state.evaluated_through
-    updates["evaluated_through"] = (
-        decision.window_ends_on if through is None else max(through, decision.window_ends_on)
-    )
-    return replace(state, **updates)

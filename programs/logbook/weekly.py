@@ -59,7 +59,8 @@ def _claim(now: dt.datetime, batch: int) -> list[Plan]:
     ids = list(due.values_list("pk", flat=True)[:batch])
     if not ids:
         return []
-    plans = Plan.objects.filter(pk__in=ids).select_related("current_revision", "runner")
+    # Not the runners: only an alert needs one (progression_record loads those).
+    plans = Plan.objects.filter(pk__in=ids).select_related("current_revision")
     return sorted(plans, key=lambda plan: (plan.next_evaluation_at, plan.pk))
 
 

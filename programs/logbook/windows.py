@@ -3,15 +3,15 @@
 Reads plain rows (values_list), not model instances, and serves many plans with a
 constant number of queries: the weekly evaluation builds a whole batch at once. JSON
 columns are read as their text: nearly every warning-sign list is empty, and "[]" needs
-no parsing.
+no parsing; the others are parsed by orjson.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import defaultdict
 
+import orjson
 from django.db.models import TextField
 from django.db.models.functions import Cast
 
@@ -30,11 +30,11 @@ def _text(field: str) -> Cast:
 
 def _codes(text: str | None) -> tuple[str, ...]:
     """A stored list of warning-sign codes, from its JSON text."""
-    return () if text is None or text == "[]" else tuple(json.loads(text))
+    return () if text is None or text == "[]" else tuple(orjson.loads(text))
 
 
 def _ints(text: str | None) -> tuple[int, ...]:
-    return () if text is None or text == "[]" else tuple(int(v) for v in json.loads(text))
+    return () if text is None or text == "[]" else tuple(int(v) for v in orjson.loads(text))
 
 
 def evaluation_window(

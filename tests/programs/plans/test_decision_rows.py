@@ -9,9 +9,11 @@ import json
 import pytest
 from django.db import models
 
+from programs.engine.serialize import to_json
 from programs.engine.specs import DecisionKind
 from programs.plans.models import Decision
 from programs.plans.services.recording import DECISION_FIELDS, decision_row, engine_decision
+from rehab.core.bulk import stored_json
 from tests.programs.engine.engine_fixtures import gluteal_template, runner, simulate
 
 
@@ -21,7 +23,7 @@ def _stored(row: tuple) -> Decision:
     for name, value in zip(DECISION_FIELDS, row, strict=True):
         field = Decision._meta.get_field(name)
         if isinstance(field, models.JSONField):
-            value = json.loads(json.dumps(value))
+            value = stored_json(value)
         values[field.attname] = value
     return Decision(**values)
 
@@ -49,3 +51,16 @@ def test_a_pending_decision_is_not_tied_to_a_revision():
 
     assert stored.status == Decision.Status.PENDING
     assert stored.revision_id is None
+
+
+def test_the_engine_values_are_stored_as_to_json_writes_them():
+    """insert_rows is given the engine's dataclasses as they are (orjson writes them in
+    C): what it stores must be what serialize.to_json, which from_json reverses, gives."""
+    who = runner()
+    weeks = simulate(gluteal_template(), who, 8)
+    values = [who, *(w.state_after for w in weeks)] + [
+        part for w in weeks for d in w.decisions for part in (d.changes, d.run_before, d.run_after)
+    ]
+    assert who.equipment  # a set among them
+    for value in values:
+        assert stored_json(value) == json.loads(json.dumps(to_json(value)))

@@ -153,3 +153,23 @@ def test_empty_batches_do_nothing():
         assert insert_rows(OutboundEmail, FIELDS, [], returning=("id",)) == []
         assert update_rows(OutboundEmail, ("status",), []) == 0
     assert captured.captured_queries == []
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the JSON document is the PostgreSQL path"
+)
+def test_insert_writes_decimals_as_text_and_refuses_what_json_cannot_hold(runner):
+    from decimal import Decimal
+
+    (row,) = _email_rows(1)
+    row = (*row[:4], {"load_kg": Decimal("2.50"), "on": dt.date(2026, 12, 7)}, row[5])
+    insert_rows(OutboundEmail, FIELDS, [row])
+    assert OutboundEmail.objects.get(dedupe_key=row[5]).context == {
+        "load_kg": "2.50",
+        "on": "2026-12-07",
+    }
+
+    (bad,) = _email_rows(1)
+    with pytest.raises(TypeError, match="object"):
+        insert_rows(OutboundEmail, FIELDS, [(*bad[:4], {"x": object()}, "key-bad")])
+    assert not OutboundEmail.objects.filter(dedupe_key="key-bad").exists()
