@@ -6,16 +6,24 @@ import datetime as dt
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Subquery
 
 from programs.api.content.selectors import exercises_list
 from programs.content.models import ProgramTemplate, Slot
 from programs.content.outline import exercises_by_id
 from programs.logbook.selectors import checkins_on
-from programs.plans.models import Decision, Plan, PlanSession, PlanWeek, Prescription
+from programs.plans.models import (
+    Decision,
+    Plan,
+    PlanRevision,
+    PlanSession,
+    PlanWeek,
+    Prescription,
+)
 from programs.plans.selectors import pending_phase_changes
-from rehab.accounts.models import User
+from rehab.accounts.models import Role, User
 from rehab.accounts.selectors import runner_ids_visible_to
+from rehab.core.compiled import CompiledValues
 from rehab.core.timeutils import local_today
 
 
@@ -28,7 +36,7 @@ def plans_visible_to(user: User) -> QuerySet[Plan]:
     )
 
 
-def plan_weeks(plan: Plan) -> QuerySet[PlanWeek]:
+def plan_weeks(plan: Plan | int) -> QuerySet[PlanWeek]:
     return PlanWeek.objects.filter(plan=plan).order_by("number")
 
 
@@ -45,7 +53,7 @@ def _sessions_qs() -> QuerySet[PlanSession]:
 
 
 def plan_sessions(
-    plan: Plan, *, date_from: dt.date | None = None, date_to: dt.date | None = None
+    plan: Plan | int, *, date_from: dt.date | None = None, date_to: dt.date | None = None
 ) -> QuerySet[PlanSession]:
     qs = _sessions_qs().filter(plan=plan)
     if date_from is not None:
@@ -95,27 +103,56 @@ class CurrentWeek:
     checked_in_today: bool  # the runner's morning check-in of today is in
 
 
-def current_week(runner: User) -> CurrentWeek | None:
-    """The runner's current week, in four queries: the plan (with its pending phase change
-    and whether today's check-in is in), its weeks (a dozen rows, which also give the week
-    count and the provisional weeks), the week's sessions and their prescriptions."""
-    open_statuses = [Plan.Status.ACTIVE, Plan.Status.PAUSED, Plan.Status.REFERRED]
-    today = local_today(runner.timezone)
-    plan = (
-        plans_visible_to(runner)
-        .filter(runner=runner, status__in=open_statuses)
-        .select_related(None)
-        .select_related("current_revision")  # the runner is in hand; the template's id is enough
+_OPEN_STATUSES = (Plan.Status.ACTIVE, Plan.Status.PAUSED, Plan.Status.REFERRED)
+_PLAN_COLUMNS = tuple(field.attname for field in Plan._meta.concrete_fields)
+
+
+def _open_plan(runner_id: int, today: dt.date) -> QuerySet:
+    """The runner's newest open plan (the runner's own: plans_visible_to gives a runner
+    no one else's), with its revision's state, its newest pending phase change and
+    whether today's check-in is in."""
+    return (
+        Plan.objects.filter(runner_id=runner_id, status__in=_OPEN_STATUSES)
+        .order_by("-created_at", "-pk")
         .annotate(
+            revision_state=F("current_revision__state"),
             pending_phase=Subquery(pending_phase_changes(OuterRef("pk"))[:1]),
             checked_in_today=Exists(checkins_on(OuterRef("runner_id"), today)),
         )
-        .first()
+        .values(*_PLAN_COLUMNS, "revision_state", "pending_phase", "checked_in_today")[:1]
     )
-    if plan is None:
+
+
+# The week's reads run on every request of the runner's home screen: compiled once per
+# process (rehab.core.compiled), they cost PostgreSQL's time and little of Django's.
+_open_plan_read = CompiledValues(_open_plan)
+_WEEK_COLUMNS = tuple(field.attname for field in PlanWeek._meta.concrete_fields)
+_plan_week_rows = CompiledValues(lambda plan_id: plan_weeks(plan_id).values(*_WEEK_COLUMNS))
+
+
+def current_week(runner: User) -> CurrentWeek | None:
+    """The runner's current week, in three queries: the plan (with its revision's state,
+    its pending phase change and whether today's check-in is in), its weeks (a dozen
+    rows, which also give the week count and the provisional weeks), and the week's
+    sessions with their prescriptions."""
+    if runner.role != Role.RUNNER:
         return None
+    today = local_today(runner.timezone)
+    found = _open_plan_read(runner_id=runner.pk, today=today)
+    if not found:
+        return None
+    row = found[0]
+    db = Plan.objects.db
+    plan = Plan.from_db(db, _PLAN_COLUMNS, [row[c] for c in _PLAN_COLUMNS])
     plan.runner = runner
-    weeks = tuple(plan_weeks(plan))
+    if plan.current_revision_id is not None:
+        plan.current_revision = PlanRevision.from_db(
+            db, ["id", "state"], [plan.current_revision_id, row["revision_state"]]
+        )
+    weeks = tuple(
+        PlanWeek.from_db(db, _WEEK_COLUMNS, [values[c] for c in _WEEK_COLUMNS])
+        for values in _plan_week_rows(plan_id=plan.pk)
+    )
     if not weeks:
         return None
     started = [week for week in weeks if week.starts_on <= today]
@@ -126,12 +163,24 @@ def current_week(runner: User) -> CurrentWeek | None:
         weeks=weeks,
         week=week,
         sessions=sessions,
-        pending_phase=plan.pending_phase,
-        checked_in_today=plan.checked_in_today,
+        pending_phase=row["pending_phase"],
+        checked_in_today=row["checked_in_today"],
     )
 
 
 _RX_COLUMNS = tuple(field.attname for field in Prescription._meta.concrete_fields)
+
+
+def _session_rows(plan_id: int, date_from: dt.date, date_to: dt.date) -> QuerySet:
+    return (
+        plan_sessions(plan_id, date_from=date_from, date_to=date_to)
+        .select_related(None)
+        .prefetch_related(None)
+        .values("id", "date", "kind", "logged", *(f"prescriptions__{c}" for c in _RX_COLUMNS))
+    )
+
+
+_week_session_rows = CompiledValues(_session_rows)
 
 
 def _week_sessions(plan: Plan, week: PlanWeek) -> list[WeekSession]:
@@ -141,11 +190,8 @@ def _week_sessions(plan: Plan, week: PlanWeek) -> list[WeekSession]:
     the process's content memo (content.outline). A prescription is a plain record with
     the columns of a Prescription and its `exercise`, which is all PrescriptionOutput
     reads: the ORM builds no model instances and no Prefetch."""
-    rows = list(
-        plan_sessions(plan, date_from=week.starts_on, date_to=week.starts_on + dt.timedelta(days=6))
-        .select_related(None)
-        .prefetch_related(None)
-        .values("id", "date", "kind", "logged", *(f"prescriptions__{c}" for c in _RX_COLUMNS))
+    rows = _week_session_rows(
+        plan_id=plan.pk, date_from=week.starts_on, date_to=week.starts_on + dt.timedelta(days=6)
     )
     exercises = exercises_by_id(
         row["prescriptions__exercise_id"] for row in rows if row["prescriptions__id"] is not None
