@@ -1485,8 +1485,9 @@ def apply_decisions(state: PlanState, decisions: Iterable[Decision]) -> PlanStat
             decision.window_ends_on if through is None else max(through, decision.window_ends_on)
         )
         updates["evaluated_through"] = through
-        updates["prescriptions"] = tuple(prescriptions)
         applied.add(decision.id)
+    if updates:  # a decision was applied
+        updates["prescriptions"] = tuple(prescriptions)
     return replace(state, **updates, applied=tuple(sorted(applied)))
 
 

@@ -26,8 +26,8 @@ batch, where Django's grow towards PostgreSQL's 65,535-parameter limit.
 Rows are plain tuples in the order of `fields`; a foreign key is given by its id under
 the field's name. A JSON column's value may be anything orjson writes, dataclasses
 included (the engine's values are stored as they are: orjson writes a dataclass as
-programs.engine.serialize.to_json does, in C). Values must already be valid: these helpers run no model validation
-and no save() hooks. Columns missing from `fields` take their model default, and
+programs.engine.serialize.to_json does, in C). Values must already be valid: these
+helpers run no model validation and no save() hooks. Columns missing from `fields` take their model default, and
 auto_now / auto_now_add timestamps the current time.
 """
 
@@ -115,7 +115,7 @@ def stored_json(value):
 
 
 def _plain_json_columns(model, fields: Sequence[str], rows: Sequence[tuple]) -> Sequence[tuple]:
-    json_at = [i for i, f in enumerate(fields) if isinstance(_field(model, f), models.JSONField)]
+    json_at = {i for i, f in enumerate(fields) if isinstance(_field(model, f), models.JSONField)}
     if not json_at:
         return rows
     return [tuple(stored_json(v) if i in json_at else v for i, v in enumerate(row)) for row in rows]

@@ -3,8 +3,8 @@
 Building and compiling a queryset costs Django about a millisecond when it carries
 subqueries and joins, several times what PostgreSQL needs to plan and run it. A read that
 every request of a hot endpoint makes (the runner's week, `GET /api/v1/plans/current/week/`)
-can keep its SQL: `CompiledValues(build)` calls `build` once per database alias with
-stand-in values, compiles the values() queryset it returns, finds where each stand-in
+can keep its SQL: `CompiledValues(build)` calls `build` once per process with stand-in
+values, compiles the values() queryset it returns, finds where each stand-in
 landed among the statement's parameters, and from then on sends the same statement with
 the caller's values in those places. Rows come back through the compiler's own converters,
 as dicts keyed like values() keys them, so what the caller gets is what the queryset

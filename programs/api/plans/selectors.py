@@ -11,7 +11,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Subquery
 from programs.api.content.selectors import exercises_list
 from programs.content.models import ProgramTemplate, Slot
 from programs.content.outline import exercises_by_id
-from programs.logbook.selectors import checkins_on
+from programs.logbook.selectors import OPEN_STATUSES, checkins_on
 from programs.plans.models import (
     Decision,
     Plan,
@@ -103,7 +103,6 @@ class CurrentWeek:
     checked_in_today: bool  # the runner's morning check-in of today is in
 
 
-_OPEN_STATUSES = (Plan.Status.ACTIVE, Plan.Status.PAUSED, Plan.Status.REFERRED)
 _PLAN_COLUMNS = tuple(field.attname for field in Plan._meta.concrete_fields)
 
 
@@ -112,7 +111,7 @@ def _open_plan(runner_id: int, today: dt.date) -> QuerySet:
     no one else's), with its revision's state, its newest pending phase change and
     whether today's check-in is in."""
     return (
-        Plan.objects.filter(runner_id=runner_id, status__in=_OPEN_STATUSES)
+        Plan.objects.filter(runner_id=runner_id, status__in=OPEN_STATUSES)
         .order_by("-created_at", "-pk")
         .annotate(
             revision_state=F("current_revision__state"),
